@@ -1,0 +1,2 @@
+//! The Flux model.
+pub mod subst;

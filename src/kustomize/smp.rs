@@ -1,0 +1,183 @@
+//! Strategic merge patch, as kustomize applies it.
+//!
+//! Maps merge deeply; `null` deletes a key; lists of built-in Kubernetes types merge by their merge
+//! key (`containers` by `name`, `volumeMounts` by `mountPath`, …), other lists are replaced. The
+//! directives `$patch: delete`, `$patch: replace` and `$deleteFromPrimitiveList/<field>` are honoured.
+//! Every node copied from the patch keeps its span, so a finding on a patched field points at the
+//! patch file.
+
+use super::stub::{Node, Value};
+use super::tree::{key_is, scalar_text, str_of};
+
+/// Whether an `apiVersion` belongs to a built-in Kubernetes group (lists merge by key) rather than
+/// a custom resource (lists are replaced, as kustomize does without a schema).
+pub fn is_builtin_api(api_version: &str) -> bool {
+    match api_version.rsplit_once('/') {
+        None => true,
+        Some((group, _)) => !group.contains('.') || group.ends_with(".k8s.io"),
+    }
+}
+
+/// The merge key of a list field of a built-in type; `None` means the list is replaced.
+fn merge_key(field: &str, first: Option<&Node>) -> Option<&'static str> {
+    Some(match field {
+        "containers" | "initContainers" | "ephemeralContainers" | "env" | "volumes"
+        | "imagePullSecrets" | "resourceClaims" => "name",
+        "volumeMounts" => "mountPath",
+        "volumeDevices" => "devicePath",
+        "hostAliases" => "ip",
+        "conditions" => "type",
+        "readinessGates" => "conditionType",
+        "topologySpreadConstraints" => "topologyKey",
+        "ports" => {
+            let has_container_port = first.is_some_and(|n| has_key(n, "containerPort"));
+            if has_container_port { "containerPort" } else { "port" }
+        }
+        _ => return None,
+    })
+}
+
+fn has_key(node: &Node, key: &str) -> bool {
+    matches!(&node.value, Value::Map(e) if e.iter().any(|(k, _)| key_is(k, key)))
+}
+
+fn directive(node: &Node) -> Option<&str> {
+    match &node.value {
+        Value::Map(e) => e.iter().find(|(k, _)| key_is(k, "$patch")).and_then(|(_, v)| str_of(v)),
+        _ => None,
+    }
+}
+
+/// Applies `patch` to `base`. Returns `false` when the patch deletes the whole object
+/// (`$patch: delete` at the top level).
+pub fn apply(base: &mut Node, patch: &Node, builtin: bool) -> bool {
+    merge_value(base, patch, builtin, "") != Outcome::Delete
+}
+
+#[derive(PartialEq, Eq)]
+enum Outcome {
+    Keep,
+    Delete,
+}
+
+fn merge_value(base: &mut Node, patch: &Node, builtin: bool, field: &str) -> Outcome {
+    match (&mut base.value, &patch.value) {
+        (Value::Map(_), Value::Map(_)) => merge_map(base, patch, builtin),
+        (Value::Seq(_), Value::Seq(_)) => {
+            merge_list(base, patch, builtin, field);
+            Outcome::Keep
+        }
+        _ => {
+            if directive(patch) == Some("delete") {
+                return Outcome::Delete;
+            }
+            *base = cleaned(patch);
+            Outcome::Keep
+        }
+    }
+}
+
+fn merge_map(base: &mut Node, patch: &Node, builtin: bool) -> Outcome {
+    match directive(patch) {
+        Some("delete") => return Outcome::Delete,
+        Some("replace") => {
+            *base = cleaned(patch);
+            return Outcome::Keep;
+        }
+        _ => {}
+    }
+    let Value::Map(patch_entries) = &patch.value else { return Outcome::Keep };
+    for (pk, pv) in patch_entries {
+        let Some(key) = str_of(pk) else { continue };
+        if let Some(list_field) = key.strip_prefix("$deleteFromPrimitiveList/") {
+            delete_from_primitive_list(base, list_field, pv);
+            continue;
+        }
+        if key.starts_with('$') {
+            continue;
+        }
+        let Value::Map(entries) = &mut base.value else { unreachable!() };
+        let pos = entries.iter().position(|(k, _)| key_is(k, key));
+        match (&pv.value, pos) {
+            (Value::Null, Some(i)) => {
+                entries.remove(i);
+            }
+            (Value::Null, None) => {}
+            (_, Some(i)) => {
+                if merge_value(&mut entries[i].1, pv, builtin, key) == Outcome::Delete {
+                    entries.remove(i);
+                }
+            }
+            (_, None) => {
+                if directive(pv) != Some("delete") {
+                    entries.push((pk.clone(), cleaned(pv)));
+                }
+            }
+        }
+    }
+    Outcome::Keep
+}
+
+fn delete_from_primitive_list(base: &mut Node, field: &str, values: &Node) {
+    let Value::Seq(doomed) = &values.value else { return };
+    let doomed: Vec<String> = doomed.iter().filter_map(scalar_text).collect();
+    let Value::Map(entries) = &mut base.value else { return };
+    if let Some((_, list)) = entries.iter_mut().find(|(k, _)| key_is(k, field))
+        && let Value::Seq(items) = &mut list.value
+    {
+        items.retain(|n| scalar_text(n).is_none_or(|t| !doomed.contains(&t)));
+    }
+}
+
+fn merge_list(base: &mut Node, patch: &Node, builtin: bool, field: &str) {
+    let Value::Seq(patch_items) = &patch.value else { return };
+    let replace = patch_items.iter().any(|n| directive(n) == Some("replace"));
+    let key = if builtin { merge_key(field, patch_items.first()) } else { None };
+    let (Some(key), false) = (key, replace) else {
+        let kept = patch_items.iter().filter(|n| directive(n).is_none()).map(cleaned).collect();
+        base.value = Value::Seq(kept);
+        return;
+    };
+    let Value::Seq(items) = &mut base.value else { return };
+    for p in patch_items {
+        let Some(id) = field_text(p, key) else {
+            items.push(cleaned(p));
+            continue;
+        };
+        let pos = items.iter().position(|b| field_text(b, key).as_deref() == Some(id.as_str()));
+        match (directive(p), pos) {
+            (Some("delete"), Some(i)) => {
+                items.remove(i);
+            }
+            (Some("delete"), None) => {}
+            (_, Some(i)) => {
+                if merge_value(&mut items[i], p, builtin, "") == Outcome::Delete {
+                    items.remove(i);
+                }
+            }
+            (_, None) => items.push(cleaned(p)),
+        }
+    }
+}
+
+fn field_text(node: &Node, key: &str) -> Option<String> {
+    match &node.value {
+        Value::Map(e) => e.iter().find(|(k, _)| key_is(k, key)).and_then(|(_, v)| scalar_text(v)),
+        _ => None,
+    }
+}
+
+/// A copy of a patch value with every `$…` directive key removed.
+fn cleaned(node: &Node) -> Node {
+    let value = match &node.value {
+        Value::Map(e) => Value::Map(
+            e.iter()
+                .filter(|(k, _)| !str_of(k).is_some_and(|s| s.starts_with('$')))
+                .map(|(k, v)| (k.clone(), cleaned(v)))
+                .collect(),
+        ),
+        Value::Seq(items) => Value::Seq(items.iter().map(cleaned).collect()),
+        other => other.clone(),
+    };
+    Node { span: node.span, value }
+}
