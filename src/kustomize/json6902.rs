@@ -1,6 +1,6 @@
 //! JSON patch (RFC 6902) over the YAML tree, as kustomize `patchesJson6902` / `patches` apply it.
 
-use super::stub::{Node, Value};
+use crate::yaml::{Node, Value};
 use super::tree::{key_is, str_of};
 
 /// One operation of a JSON patch document.
@@ -129,7 +129,7 @@ fn add(target: &mut Node, pointer: &str, value: Node) -> Result<(), String> {
                 slot.1 = value;
             } else {
                 let span = value.span;
-                e.push((Node { span, value: Value::Str(last) }, value));
+                e.push((Node::new(span, Value::Str(last)), value));
             }
             Ok(())
         }
@@ -182,5 +182,44 @@ pub fn same_value(a: &Node, b: &Node) -> bool {
         (Value::Float(x), Value::Float(y)) => x == y,
         (Value::Str(x), Value::Str(y)) => x == y,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kustomize::tree::{from_json, to_json};
+    use serde_json::json;
+
+    fn run(doc: serde_json::Value, ops: serde_json::Value) -> Result<serde_json::Value, String> {
+        let mut d = from_json(&doc, Default::default());
+        let o = from_json(&ops, Default::default());
+        let parsed = parse_ops(&o).map_err(|(e, _)| e)?;
+        apply(&mut d, &parsed).map_err(|(e, _)| e)?;
+        Ok(to_json(&d))
+    }
+
+    #[test]
+    fn operations() {
+        let doc = json!({"spec": {"args": ["a"], "acme": {"server": "s", "email": "e"}}, "metadata": {"name": "x"}});
+        let ops = json!([
+            {"op": "add", "path": "/spec/args/-", "value": "b"},
+            {"op": "add", "path": "/spec/args/0", "value": "z"},
+            {"op": "replace", "path": "/spec/acme/server", "value": "t"},
+            {"op": "remove", "path": "/spec/acme/email"},
+            {"op": "copy", "from": "/metadata/name", "path": "/metadata/labels"},
+            {"op": "move", "from": "/metadata/labels", "path": "/metadata/a~1b"},
+            {"op": "test", "path": "/spec/acme/server", "value": "t"}]);
+        assert_eq!(run(doc, ops).unwrap(),
+            json!({"spec": {"args": ["z", "a", "b"], "acme": {"server": "t"}}, "metadata": {"name": "x", "a/b": "x"}}));
+    }
+
+    #[test]
+    fn failures_are_reported() {
+        let doc = json!({"spec": {}});
+        assert!(run(doc.clone(), json!([{"op": "replace", "path": "/spec/missing", "value": 1}])).is_err());
+        assert!(run(doc.clone(), json!([{"op": "test", "path": "/spec", "value": 1}])).is_err());
+        assert!(run(doc.clone(), json!([{"op": "add", "path": "/a/b", "value": 1}])).is_err());
+        assert!(run(doc, json!({"op": "add"})).is_err());
     }
 }

@@ -13,6 +13,9 @@ pub struct Target {
     pub namespace: Option<String>,
     pub label_selector: Option<String>,
     pub annotation_selector: Option<String>,
+    /// The target is the patch's own identity (a strategic-merge patch without `target`): no
+    /// match is a kustomize build error.
+    pub from_patch: bool,
 }
 
 /// The facts of a candidate object a target is matched against.

@@ -6,7 +6,7 @@
 //! Every node copied from the patch keeps its span, so a finding on a patched field points at the
 //! patch file.
 
-use super::stub::{Node, Value};
+use crate::yaml::{Node, Value};
 use super::tree::{key_is, scalar_text, str_of};
 
 /// Whether an `apiVersion` belongs to a built-in Kubernetes group (lists merge by key) rather than
@@ -179,5 +179,58 @@ fn cleaned(node: &Node) -> Node {
         Value::Seq(items) => Value::Seq(items.iter().map(cleaned).collect()),
         other => other.clone(),
     };
-    Node { span: node.span, value }
+    Node { span: node.span, value, implicit_type: node.implicit_type }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kustomize::tree::{from_json, to_json};
+    use serde_json::json;
+
+    fn merged(base: serde_json::Value, patch: serde_json::Value, builtin: bool) -> Option<serde_json::Value> {
+        let mut b = from_json(&base, Default::default());
+        let p = from_json(&patch, Default::default());
+        apply(&mut b, &p, builtin).then(|| to_json(&b))
+    }
+
+    #[test]
+    fn containers_merge_by_name_and_env_by_name() {
+        let base = json!({"spec": {"containers": [
+            {"name": "a", "image": "a:1", "env": [{"name": "X", "value": "1"}]},
+            {"name": "b", "image": "b:1"}]}});
+        let patch = json!({"spec": {"containers": [
+            {"name": "a", "env": [{"name": "Y", "value": "2"}, {"name": "X", "value": "9"}]},
+            {"name": "c", "image": "c:1"}]}});
+        let out = merged(base, patch, true).unwrap();
+        assert_eq!(out, json!({"spec": {"containers": [
+            {"name": "a", "image": "a:1", "env": [{"name": "X", "value": "9"}, {"name": "Y", "value": "2"}]},
+            {"name": "b", "image": "b:1"},
+            {"name": "c", "image": "c:1"}]}}));
+    }
+
+    #[test]
+    fn custom_resource_lists_are_replaced() {
+        let out = merged(json!({"spec": {"containers": [{"name": "a"}]}}), json!({"spec": {"containers": [{"name": "b"}]}}), false);
+        assert_eq!(out.unwrap(), json!({"spec": {"containers": [{"name": "b"}]}}));
+    }
+
+    #[test]
+    fn directives() {
+        let base = json!({"a": {"x": 1, "y": 2}, "b": {"k": 1}, "c": 3,
+            "spec": {"volumes": [{"name": "v1"}, {"name": "v2"}], "finalizers": ["f1", "f2"]}});
+        let patch = json!({"a": {"$patch": "replace", "z": 3}, "b": {"$patch": "delete"}, "c": null,
+            "spec": {"volumes": [{"name": "v1", "$patch": "delete"}], "$deleteFromPrimitiveList/finalizers": ["f1"]}});
+        assert_eq!(merged(base, patch, true).unwrap(),
+            json!({"a": {"z": 3}, "spec": {"volumes": [{"name": "v2"}], "finalizers": ["f2"]}}));
+        assert!(merged(json!({"kind": "Service"}), json!({"$patch": "delete"}), true).is_none());
+    }
+
+    #[test]
+    fn builtin_groups() {
+        assert!(is_builtin_api("v1"));
+        assert!(is_builtin_api("apps/v1"));
+        assert!(is_builtin_api("networking.k8s.io/v1"));
+        assert!(!is_builtin_api("helm.toolkit.fluxcd.io/v2"));
+    }
 }

@@ -1,6 +1,7 @@
 //! Small helpers over the YAML tree used by the patch engines: lookup, mutation, construction.
 
-use super::stub::{Node, Span, Value};
+use crate::source::Span;
+use crate::yaml::{Node, Value};
 
 /// The string of a scalar node (`Str` only).
 pub fn str_of(node: &Node) -> Option<&str> {
@@ -69,7 +70,7 @@ pub fn set(node: &mut Node, key: &str, value: Node) {
 pub fn ensure_map<'a>(node: &'a mut Node, key: &str, span: Span) -> &'a mut Node {
     let present = matches!(get(node, key), Some(n) if matches!(n.value, Value::Map(_)));
     if !present {
-        set(node, key, Node { span, value: Value::Map(Vec::new()) });
+        set(node, key, Node::new(span, Value::Map(Vec::new())));
     }
     get_mut(node, key).expect("just inserted")
 }
@@ -85,5 +86,40 @@ pub fn remove(node: &mut Node, key: &str) -> Option<Node> {
 }
 
 pub fn str_node(s: &str, span: Span) -> Node {
-    Node { span, value: Value::Str(s.to_string()) }
+    Node::new(span, Value::Str(s.to_string()))
+}
+
+/// Builds a tree from JSON (tests and generated objects); every node gets `span`.
+pub fn from_json(v: &serde_json::Value, span: Span) -> Node {
+    let value = match v {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => Value::Int(i),
+            None => Value::Float(n.as_f64().unwrap_or_default()),
+        },
+        serde_json::Value::String(s) => Value::Str(s.clone()),
+        serde_json::Value::Array(a) => Value::Seq(a.iter().map(|x| from_json(x, span)).collect()),
+        serde_json::Value::Object(o) => {
+            Value::Map(o.iter().map(|(k, x)| (str_node(k, span), from_json(x, span))).collect())
+        }
+    };
+    Node::new(span, value)
+}
+
+/// The tree as JSON (spans dropped).
+pub fn to_json(n: &Node) -> serde_json::Value {
+    match &n.value {
+        Value::Null => serde_json::Value::Null,
+        Value::Bool(b) => (*b).into(),
+        Value::Int(i) => (*i).into(),
+        Value::Float(f) => serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, Into::into),
+        Value::Str(s) => s.clone().into(),
+        Value::Seq(items) => items.iter().map(to_json).collect(),
+        Value::Map(e) => e
+            .iter()
+            .map(|(k, v)| (scalar_text(k).unwrap_or_default(), to_json(v)))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+    }
 }
