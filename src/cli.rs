@@ -33,6 +33,23 @@ pub enum Command {
         /// Rule code (`GL501`) or name (`secret-plaintext`)
         rule: String,
     },
+    /// Show the Flux graph per cluster: Kustomizations, sources, HelmReleases, dependsOn
+    Graph {
+        /// Repository root (default: the current directory)
+        path: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+        format: GraphFormat,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Mermaid flowchart (renders on GitHub)
+    Mermaid,
+    /// Graphviz
+    Dot,
+    /// Clusters, Kustomizations and object counts as text
+    Text,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -7,7 +7,9 @@
 pub mod checks;
 pub mod cli;
 pub mod diagnostic;
+pub mod flux;
 pub mod inventory;
+pub mod kustomize;
 pub mod load;
 pub mod object;
 pub mod report;
@@ -30,6 +32,8 @@ use source::{FileId, Span};
 /// The result of `check`: what was analysed and what is reported.
 pub struct Outcome {
     pub inventory: Inventory,
+    /// Clusters, Flux Kustomizations, owners and effective objects.
+    pub flux: flux::Model,
     /// Sorted, selected and scoped.
     pub diagnostics: Vec<Diagnostic>,
     pub rules: Vec<&'static RuleMeta>,
@@ -71,15 +75,33 @@ pub fn analyse(settings: &Settings) -> Result<Outcome, String> {
         let inventory = Inventory::new(settings.root.clone(), loaded);
         diagnostics.extend(helm_notes(&inventory, &walked.helm_charts));
         timer.stage("inventory", inventory.objects.len());
-        diagnostics.extend(checks::run(&inventory, &|rule| enabled(rule)));
+        let flux = flux::Model::build(&inventory);
+        timer.stage("graph", flux.instances.len());
+        diagnostics.extend(checks::run(&inventory, &flux, &|rule| enabled(rule)));
         timer.stage("checks", inventory.objects.len());
         let diagnostics = finish(diagnostics, settings, &inventory, &enabled);
         Ok(Outcome {
             inventory,
+            flux,
             diagnostics,
             rules,
         })
     })
+}
+
+/// `graph`: the Flux graph of the repository at `root`, rendered as Mermaid, DOT or text.
+pub fn graph(root: &std::path::Path, format: cli::GraphFormat) -> Result<String, String> {
+    let root = root
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", root.display()))?;
+    let mut settings = Settings::for_root(root);
+    settings.select = vec!["GL2".to_owned()];
+    let outcome = analyse(&settings)?;
+    Ok(flux::view::render(
+        &outcome.flux,
+        &outcome.inventory,
+        format,
+    ))
 }
 
 /// `check`: analyse, render, and say whether the findings should fail the run.

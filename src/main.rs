@@ -17,6 +17,11 @@ fn main() -> ExitCode {
             write_stdout(|out| report::rules::render(format, &gitops_lint::registry(), out))
         }
         Command::Explain { rule } => explain(&rule),
+        Command::Graph { path, format } => {
+            let root = path.unwrap_or_else(|| ".".into());
+            gitops_lint::graph(&root, format)
+                .and_then(|text| write_stdout(|out| out.write_all(text.as_bytes())))
+        }
     };
     match result {
         Ok(code) => code,

@@ -3,12 +3,23 @@
 use rayon::prelude::*;
 
 use crate::diagnostic::Diagnostic;
+use crate::flux::Model;
 use crate::inventory::Inventory;
 use crate::object::Object;
 use crate::rule::RuleMeta;
 
+pub mod duplicate_object;
+pub mod flux_api_deprecated;
+pub mod flux_chart_version_floating;
+pub mod flux_dependency_cycle;
+pub mod flux_dependency_not_found;
+pub mod flux_path_not_found;
+pub mod flux_source_not_found;
+pub mod flux_substitution_undefined;
+pub mod flux_values_from_not_found;
 pub mod helm_template_skipped;
 pub mod invalid_name;
+pub mod kustomize_build_error;
 pub mod manifest_type_missing;
 pub mod secret_plaintext;
 pub mod yaml_duplicate_key;
@@ -22,12 +33,25 @@ pub trait Check: Sync {
     fn check_object(&self, _object: &Object, _inventory: &Inventory, _out: &mut Vec<Diagnostic>) {}
 
     fn check_repository(&self, _inventory: &Inventory, _out: &mut Vec<Diagnostic>) {}
+
+    /// Runs once over the repository model (clusters, owners, effective objects).
+    fn check_model(&self, _model: &Model, _inventory: &Inventory, _out: &mut Vec<Diagnostic>) {}
 }
 
 /// Rules implemented as [`Check`]s.
 pub static CHECKS: &[&dyn Check] = &[
     &invalid_name::InvalidName,
     &secret_plaintext::SecretPlaintext,
+    &flux_source_not_found::FluxSourceNotFound,
+    &flux_path_not_found::FluxPathNotFound,
+    &flux_dependency_not_found::FluxDependencyNotFound,
+    &flux_dependency_cycle::FluxDependencyCycle,
+    &flux_values_from_not_found::FluxValuesFromNotFound,
+    &flux_substitution_undefined::FluxSubstitutionUndefined,
+    &flux_api_deprecated::FluxApiDeprecated,
+    &flux_chart_version_floating::FluxChartVersionFloating,
+    &kustomize_build_error::KustomizeBuildError,
+    &duplicate_object::DuplicateObject,
 ];
 
 /// Rules whose findings the parse stage produces (their files hold docs and wording).
@@ -47,7 +71,11 @@ pub fn builtin_rules() -> impl Iterator<Item = &'static RuleMeta> {
 }
 
 /// Run the enabled checks over the inventory, objects in parallel.
-pub fn run(inventory: &Inventory, enabled: &(dyn Fn(&RuleMeta) -> bool + Sync)) -> Vec<Diagnostic> {
+pub fn run(
+    inventory: &Inventory,
+    model: &Model,
+    enabled: &(dyn Fn(&RuleMeta) -> bool + Sync),
+) -> Vec<Diagnostic> {
     let checks: Vec<&dyn Check> = CHECKS
         .iter()
         .copied()
@@ -69,6 +97,7 @@ pub fn run(inventory: &Inventory, enabled: &(dyn Fn(&RuleMeta) -> bool + Sync)) 
         .flat_map_iter(|check| {
             let mut out = Vec::new();
             check.check_repository(inventory, &mut out);
+            check.check_model(model, inventory, &mut out);
             out
         })
         .collect();

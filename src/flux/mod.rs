@@ -1,2 +1,26 @@
-//! The Flux model.
+//! The Flux model: typed views over the Flux kinds, the graph of Kustomizations per cluster,
+//! owners, and `postBuild` substitution.
+pub mod graph;
+pub mod model;
 pub mod subst;
+pub mod view;
+
+pub use graph::Model;
+
+use std::collections::HashSet;
+
+use crate::diagnostic::Diagnostic;
+
+/// Drops repeated findings of one rule at one span (a base rendered into several clusters or by
+/// several overlays is reported once), keeping the first.
+pub fn dedup_from(out: &mut Vec<Diagnostic>, start: usize) {
+    let mut seen = HashSet::new();
+    let mut i = start;
+    while i < out.len() {
+        if seen.insert((out[i].rule.code, out[i].primary.span)) {
+            i += 1;
+        } else {
+            out.remove(i);
+        }
+    }
+}

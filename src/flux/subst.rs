@@ -14,7 +14,9 @@ pub struct VarRef<'a> {
 
 fn valid_name(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+    chars
+        .next()
+        .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
         && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
 }
 
@@ -29,12 +31,19 @@ pub fn refs(text: &str) -> Vec<VarRef<'_>> {
             continue;
         }
         if bytes[i] == b'$' && bytes[i + 1] == b'{' {
-            let Some(close) = text[i + 2..].find('}') else { break };
+            let Some(close) = text[i + 2..].find('}') else {
+                break;
+            };
             let inner = &text[i + 2..i + 2 + close];
             let end = i + 3 + close;
             let (name, default) = split_default(inner);
             if valid_name(name) {
-                out.push(VarRef { name, default, start: i, end });
+                out.push(VarRef {
+                    name,
+                    default,
+                    start: i,
+                    end,
+                });
             }
             i = end;
             continue;
@@ -104,7 +113,10 @@ mod tests {
     fn finds_references_and_defaults() {
         let r = refs("a ${X} b ${Y:=1} $${Z} ${not valid} ${W:-x-y}");
         let names: Vec<_> = r.iter().map(|r| (r.name, r.default)).collect();
-        assert_eq!(names, vec![("X", None), ("Y", Some("1")), ("W", Some("x-y"))]);
+        assert_eq!(
+            names,
+            vec![("X", None), ("Y", Some("1")), ("W", Some("x-y"))]
+        );
         assert_eq!(&"a ${X} b"[r[0].start..r[0].end], "${X}");
     }
 
@@ -116,7 +128,10 @@ mod tests {
         };
         assert_eq!(substitute("./apps/${CLUSTER}", vars), "./apps/prod");
         assert_eq!(substitute("${MISSING:=dflt}-${MISSING}", vars), "dflt-");
-        assert_eq!(substitute("cost $$5 and $${CLUSTER}", vars), "cost $5 and ${CLUSTER}");
+        assert_eq!(
+            substitute("cost $$5 and $${CLUSTER}", vars),
+            "cost $5 and ${CLUSTER}"
+        );
         assert_eq!(substitute("plain", vars), "plain");
     }
 }

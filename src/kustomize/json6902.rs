@@ -1,7 +1,7 @@
 //! JSON patch (RFC 6902) over the YAML tree, as kustomize `patchesJson6902` / `patches` apply it.
 
-use crate::yaml::{Node, Value};
 use super::tree::{key_is, str_of};
+use crate::yaml::{Node, Value};
 
 /// One operation of a JSON patch document.
 #[derive(Clone, Debug)]
@@ -23,9 +23,19 @@ pub fn parse_ops(doc: &Node) -> Result<Vec<Op<'_>>, (String, &Node)> {
         .iter()
         .map(|item| {
             let field = |k| super::tree::get(item, k);
-            let op = field("op").and_then(str_of).ok_or(("operation without `op`".to_string(), item))?;
-            let path = field("path").and_then(str_of).ok_or(("operation without `path`".to_string(), item))?;
-            Ok(Op { op, path, from: field("from").and_then(str_of), value: field("value"), node: item })
+            let op = field("op")
+                .and_then(str_of)
+                .ok_or(("operation without `op`".to_string(), item))?;
+            let path = field("path")
+                .and_then(str_of)
+                .ok_or(("operation without `path`".to_string(), item))?;
+            Ok(Op {
+                op,
+                path,
+                from: field("from").and_then(str_of),
+                value: field("value"),
+                node: item,
+            })
         })
         .collect()
 }
@@ -39,7 +49,11 @@ pub fn apply(target: &mut Node, ops: &[Op<'_>]) -> Result<(), (String, usize)> {
 }
 
 fn apply_one(target: &mut Node, op: &Op<'_>) -> Result<(), String> {
-    let need_value = || op.value.cloned().ok_or_else(|| format!("`{}` at `{}` needs a `value`", op.op, op.path));
+    let need_value = || {
+        op.value
+            .cloned()
+            .ok_or_else(|| format!("`{}` at `{}` needs a `value`", op.op, op.path))
+    };
     match op.op {
         "add" => add(target, op.path, need_value()?),
         "remove" => remove(target, op.path).map(drop),
@@ -75,8 +89,13 @@ pub fn tokens(pointer: &str) -> Result<Vec<String>, String> {
     if pointer.is_empty() {
         return Ok(Vec::new());
     }
-    let rest = pointer.strip_prefix('/').ok_or_else(|| format!("`{pointer}` is not a JSON pointer"))?;
-    Ok(rest.split('/').map(|t| t.replace("~1", "/").replace("~0", "~")).collect())
+    let rest = pointer
+        .strip_prefix('/')
+        .ok_or_else(|| format!("`{pointer}` is not a JSON pointer"))?;
+    Ok(rest
+        .split('/')
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect())
 }
 
 fn child<'a>(node: &'a Node, tok: &str) -> Option<&'a Node> {
@@ -116,7 +135,10 @@ fn split_parent(pointer: &str) -> Result<(String, String), String> {
     let Some((last, parent)) = toks.split_last() else {
         return Err("cannot patch the document root".into());
     };
-    let parent = parent.iter().map(|t| format!("/{}", t.replace('~', "~0").replace('/', "~1"))).collect();
+    let parent = parent
+        .iter()
+        .map(|t| format!("/{}", t.replace('~', "~0").replace('/', "~1")))
+        .collect();
     Ok((parent, last.clone()))
 }
 
@@ -134,7 +156,11 @@ fn add(target: &mut Node, pointer: &str, value: Node) -> Result<(), String> {
             Ok(())
         }
         Value::Seq(items) => {
-            let i = if last == "-" { items.len() } else { index(&last, items.len() + 1, pointer)? };
+            let i = if last == "-" {
+                items.len()
+            } else {
+                index(&last, items.len() + 1, pointer)?
+            };
             items.insert(i, value);
             Ok(())
         }
@@ -148,7 +174,10 @@ fn remove(target: &mut Node, pointer: &str) -> Result<Node, String> {
     let missing = || format!("path `{pointer}` does not exist");
     match &mut parent.value {
         Value::Map(e) => {
-            let i = e.iter().position(|(k, _)| key_is(k, &last)).ok_or_else(missing)?;
+            let i = e
+                .iter()
+                .position(|(k, _)| key_is(k, &last))
+                .ok_or_else(missing)?;
             Ok(e.remove(i).1)
         }
         Value::Seq(items) => {
@@ -169,11 +198,14 @@ fn index(tok: &str, bound: usize, pointer: &str) -> Result<usize, String> {
 /// Structural equality ignoring spans.
 pub fn same_value(a: &Node, b: &Node) -> bool {
     match (&a.value, &b.value) {
-        (Value::Seq(x), Value::Seq(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_value(p, q)),
+        (Value::Seq(x), Value::Seq(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_value(p, q))
+        }
         (Value::Map(x), Value::Map(y)) => {
             x.len() == y.len()
                 && x.iter().all(|(k, v)| {
-                    y.iter().any(|(k2, v2)| same_value(k, k2) && same_value(v, v2))
+                    y.iter()
+                        .any(|(k2, v2)| same_value(k, k2) && same_value(v, v2))
                 })
         }
         (Value::Null, Value::Null) => true,
@@ -210,16 +242,36 @@ mod tests {
             {"op": "copy", "from": "/metadata/name", "path": "/metadata/labels"},
             {"op": "move", "from": "/metadata/labels", "path": "/metadata/a~1b"},
             {"op": "test", "path": "/spec/acme/server", "value": "t"}]);
-        assert_eq!(run(doc, ops).unwrap(),
-            json!({"spec": {"args": ["z", "a", "b"], "acme": {"server": "t"}}, "metadata": {"name": "x", "a/b": "x"}}));
+        assert_eq!(
+            run(doc, ops).unwrap(),
+            json!({"spec": {"args": ["z", "a", "b"], "acme": {"server": "t"}}, "metadata": {"name": "x", "a/b": "x"}})
+        );
     }
 
     #[test]
     fn failures_are_reported() {
         let doc = json!({"spec": {}});
-        assert!(run(doc.clone(), json!([{"op": "replace", "path": "/spec/missing", "value": 1}])).is_err());
-        assert!(run(doc.clone(), json!([{"op": "test", "path": "/spec", "value": 1}])).is_err());
-        assert!(run(doc.clone(), json!([{"op": "add", "path": "/a/b", "value": 1}])).is_err());
+        assert!(
+            run(
+                doc.clone(),
+                json!([{"op": "replace", "path": "/spec/missing", "value": 1}])
+            )
+            .is_err()
+        );
+        assert!(
+            run(
+                doc.clone(),
+                json!([{"op": "test", "path": "/spec", "value": 1}])
+            )
+            .is_err()
+        );
+        assert!(
+            run(
+                doc.clone(),
+                json!([{"op": "add", "path": "/a/b", "value": 1}])
+            )
+            .is_err()
+        );
         assert!(run(doc, json!({"op": "add"})).is_err());
     }
 }

@@ -62,7 +62,12 @@ pub fn meta_pairs(node: &Node, field: &str) -> Vec<(String, String)> {
         .and_then(Node::as_map)
         .unwrap_or_default()
         .iter()
-        .map(|(k, v)| (k.key_string().into_owned(), tree::scalar_text(v).unwrap_or_default()))
+        .map(|(k, v)| {
+            (
+                k.key_string().into_owned(),
+                tree::scalar_text(v).unwrap_or_default(),
+            )
+        })
         .collect()
 }
 
@@ -165,11 +170,17 @@ impl<'i> RepoIndex<'i> {
         let mut subdirs: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for file in &inventory.files {
             let dir = parent_dir(&file.path);
-            files_in_dir.entry(dir.to_string()).or_default().push(file.id);
+            files_in_dir
+                .entry(dir.to_string())
+                .or_default()
+                .push(file.id);
             let mut d = dir;
             while !d.is_empty() && dirs.insert(d.to_string()) {
                 let parent = parent_dir(d);
-                subdirs.entry(parent.to_string()).or_default().push(d.to_string());
+                subdirs
+                    .entry(parent.to_string())
+                    .or_default()
+                    .push(d.to_string());
                 d = parent;
             }
         }
@@ -179,7 +190,8 @@ impl<'i> RepoIndex<'i> {
         for list in files_in_dir.values_mut() {
             list.sort_by(|a, b| inventory.file(*a).path.cmp(&inventory.file(*b).path));
         }
-        let mut cluster_scoped: HashSet<String> = CLUSTER_SCOPED.iter().map(|s| s.to_string()).collect();
+        let mut cluster_scoped: HashSet<String> =
+            CLUSTER_SCOPED.iter().map(|s| s.to_string()).collect();
         for crd in inventory.objects_of_kind("CustomResourceDefinition") {
             if crd.root.pointer("/spec/scope").and_then(Node::as_str) == Some("Cluster")
                 && let Some(kind) = crd.root.pointer("/spec/names/kind").and_then(Node::as_str)
@@ -187,7 +199,14 @@ impl<'i> RepoIndex<'i> {
                 cluster_scoped.insert(kind.to_string());
             }
         }
-        Self { inventory, objects_by_file, dirs, files_in_dir, subdirs, cluster_scoped }
+        Self {
+            inventory,
+            objects_by_file,
+            dirs,
+            files_in_dir,
+            subdirs,
+            cluster_scoped,
+        }
     }
 
     pub fn is_dir(&self, dir: &str) -> bool {
@@ -208,12 +227,16 @@ impl<'i> RepoIndex<'i> {
 
     /// The kustomization file of a directory.
     pub fn kustomization_file(&self, dir: &str) -> Option<FileId> {
-        KUSTOMIZATION_FILES.iter().find_map(|name| self.file_id(&join_name(dir, name)))
+        KUSTOMIZATION_FILES
+            .iter()
+            .find_map(|name| self.file_id(&join_name(dir, name)))
     }
 
     /// The first document's root of a file.
     pub fn root_of(&self, file: FileId) -> Option<&'i Node> {
-        self.inventory.documents[file.0 as usize].iter().find_map(|d| d.root.as_ref())
+        self.inventory.documents[file.0 as usize]
+            .iter()
+            .find_map(|d| d.root.as_ref())
     }
 
     pub fn objects_of_file(&self, file: FileId) -> &[usize] {
@@ -232,7 +255,9 @@ impl<'i> RepoIndex<'i> {
         for &file in self.files_in_dir.get(dir).into_iter().flatten() {
             let path = &self.inventory.file(file).path;
             let name = path.rsplit('/').next().unwrap_or(path);
-            if (name.ends_with(".yaml") || name.ends_with(".yml")) && !self.objects_of_file(file).is_empty() {
+            if (name.ends_with(".yaml") || name.ends_with(".yml"))
+                && !self.objects_of_file(file).is_empty()
+            {
                 out.push(Entry::File(file));
             }
         }
@@ -247,7 +272,11 @@ impl<'i> RepoIndex<'i> {
 }
 
 fn join_name(dir: &str, name: &str) -> String {
-    if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") }
+    if dir.is_empty() {
+        name.to_string()
+    } else {
+        format!("{dir}/{name}")
+    }
 }
 
 pub enum Entry {
@@ -268,7 +297,13 @@ pub struct Renderer<'r, 'i> {
 
 impl<'r, 'i> Renderer<'r, 'i> {
     pub fn new(repo: &'r RepoIndex<'i>) -> Self {
-        Self { repo, problems: Vec::new(), patch_files: HashSet::new(), not_rendered: Vec::new(), stack: Vec::new() }
+        Self {
+            repo,
+            problems: Vec::new(),
+            patch_files: HashSet::new(),
+            not_rendered: Vec::new(),
+            stack: Vec::new(),
+        }
     }
 
     fn problem(&mut self, span: Span, message: String) {
@@ -279,13 +314,19 @@ impl<'r, 'i> Renderer<'r, 'i> {
     pub fn file_resources(&self, file: FileId) -> Vec<Resource> {
         let objects = &self.repo.inventory.objects;
         (self.repo.objects_of_file(file).iter())
-            .map(|&i| Resource { origin: Origin::Object(i), node: objects[i].root.clone(), opaque: false })
+            .map(|&i| Resource {
+                origin: Origin::Object(i),
+                node: objects[i].root.clone(),
+                opaque: false,
+            })
             .collect()
     }
 
     /// `kustomize build DIR` (the directory must hold a kustomization file).
     pub fn build_dir(&mut self, dir: &str) -> Vec<Resource> {
-        let Some(kfile) = self.repo.kustomization_file(dir) else { return Vec::new() };
+        let Some(kfile) = self.repo.kustomization_file(dir) else {
+            return Vec::new();
+        };
         if self.stack.iter().any(|d| d == dir) {
             return Vec::new();
         }
@@ -319,7 +360,7 @@ impl<'r, 'i> Renderer<'r, 'i> {
     }
 
     /// One kustomization (or component) applied onto `acc`.
-    fn accumulate(&mut self, dir: &str, k: &'i Node, acc: &mut Vec<Resource>) {
+    fn accumulate(&mut self, dir: &str, k: &Node, acc: &mut Vec<Resource>) {
         for field in ["resources", "bases"] {
             for entry in seq(k, field) {
                 let Some(rel) = entry.as_str() else { continue };
@@ -334,7 +375,10 @@ impl<'r, 'i> Renderer<'r, 'i> {
             }
             match join(dir, rel).filter(|p| self.repo.kustomization_file(p).is_some()) {
                 Some(path) => self.apply_component(&path, acc),
-                None => self.problem(entry.span, format!("component `{rel}` not found (no kustomization file in it)")),
+                None => self.problem(
+                    entry.span,
+                    format!("component `{rel}` not found (no kustomization file in it)"),
+                ),
             }
         }
         for entry in seq(k, "helmCharts") {
@@ -344,9 +388,19 @@ impl<'r, 'i> Renderer<'r, 'i> {
             .and_then(|o| get(o, "disableNameSuffixHash"))
             .and_then(Node::as_bool)
             .unwrap_or(false);
-        for (field, kind) in [("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")] {
+        for (field, kind) in [
+            ("configMapGenerator", "ConfigMap"),
+            ("secretGenerator", "Secret"),
+        ] {
             for entry in seq(k, field) {
-                self.generate(dir, entry, kind, hash_default, get_str(k, &["namespace"]), acc);
+                self.generate(
+                    dir,
+                    entry,
+                    kind,
+                    hash_default,
+                    get_str(k, &["namespace"]),
+                    acc,
+                );
             }
         }
         for entry in seq(k, "patchesStrategicMerge") {
@@ -393,7 +447,10 @@ impl<'r, 'i> Renderer<'r, 'i> {
         } else if self.repo.kustomization_file(&path).is_some() {
             acc.extend(self.build_dir(&path));
         } else if self.repo.is_dir(&path) {
-            self.problem(span, format!("resource directory `{rel}` has no kustomization.yaml"));
+            self.problem(
+                span,
+                format!("resource directory `{rel}` has no kustomization.yaml"),
+            );
         } else if !self.repo.is_file(&path) {
             self.problem(span, format!("resource `{rel}` does not exist"));
         }
@@ -403,14 +460,30 @@ impl<'r, 'i> Renderer<'r, 'i> {
         if self.stack.iter().any(|d| d == dir) {
             return;
         }
-        let Some(k) = self.repo.kustomization_file(dir).and_then(|f| self.repo.root_of(f)) else { return };
+        let Some(k) = self
+            .repo
+            .kustomization_file(dir)
+            .and_then(|f| self.repo.root_of(f))
+        else {
+            return;
+        };
         self.stack.push(dir.to_string());
         self.accumulate(dir, k, acc);
         self.stack.pop();
     }
 
-    fn generate(&mut self, dir: &str, entry: &Node, kind: &str, hash_default: bool, ns: Option<&str>, acc: &mut Vec<Resource>) {
-        let Some(name_node) = get(entry, "name") else { return };
+    fn generate(
+        &mut self,
+        dir: &str,
+        entry: &Node,
+        kind: &str,
+        hash_default: bool,
+        ns: Option<&str>,
+        acc: &mut Vec<Resource>,
+    ) {
+        let Some(name_node) = get(entry, "name") else {
+            return;
+        };
         let name = name_node.as_str().unwrap_or("");
         let namespace = get_str(entry, &["namespace"]).or(ns);
         let hashed = get(entry, "options")
@@ -422,12 +495,17 @@ impl<'r, 'i> Renderer<'r, 'i> {
         let mut opaque = false;
         for lit in seq(entry, "literals") {
             if let Some((k, v)) = lit.as_str().and_then(|s| s.split_once('=')) {
-                data.push((str_node(k.trim(), lit.span), str_node(v.trim_matches('"'), lit.span)));
+                data.push((
+                    str_node(k.trim(), lit.span),
+                    str_node(v.trim_matches('"'), lit.span),
+                ));
             }
         }
         for file in seq(entry, "files") {
             let Some(spec) = file.as_str() else { continue };
-            let (key, rel) = spec.split_once('=').unwrap_or_else(|| (spec.rsplit('/').next().unwrap_or(spec), spec));
+            let (key, rel) = spec
+                .split_once('=')
+                .unwrap_or_else(|| (spec.rsplit('/').next().unwrap_or(spec), spec));
             if join(dir, rel).is_none_or(|p| !self.repo.is_file(&p)) {
                 self.problem(file.span, format!("generator file `{rel}` does not exist"));
             }
@@ -438,7 +516,9 @@ impl<'r, 'i> Renderer<'r, 'i> {
         }
         let behavior = get_str(entry, &["behavior"]).unwrap_or("create");
         if behavior != "create"
-            && let Some(existing) = acc.iter_mut().find(|r| r.kind() == kind && r.name() == name)
+            && let Some(existing) = acc
+                .iter_mut()
+                .find(|r| r.kind() == kind && r.name() == name)
         {
             if let Some(d) = tree::get_mut(&mut existing.node, "data")
                 && let Value::Map(entries) = &mut d.value
@@ -462,16 +542,31 @@ impl<'r, 'i> Renderer<'r, 'i> {
         if let Some(opts) = get(entry, "options") {
             for field in ["labels", "annotations"] {
                 if let Some(pairs) = get(opts, field) {
-                    tree::set(tree::get_mut(&mut node, "metadata").expect("metadata"), field, pairs.clone());
+                    tree::set(
+                        tree::get_mut(&mut node, "metadata").expect("metadata"),
+                        field,
+                        pairs.clone(),
+                    );
                 }
             }
         }
         tree::set(&mut node, "data", Node::new(span, Value::Map(data)));
-        acc.push(Resource { origin: Origin::Generated { span, hashed }, node, opaque });
+        acc.push(Resource {
+            origin: Origin::Generated { span, hashed },
+            node,
+            opaque,
+        });
     }
 
     /// One entry of `patches` / `patchesStrategicMerge` / `patchesJson6902`.
-    fn patch_entry(&mut self, dir: &str, entry: &'i Node, target: Option<&Node>, acc: &mut Vec<Resource>, smp_only: bool) {
+    fn patch_entry(
+        &mut self,
+        dir: &str,
+        entry: &Node,
+        target: Option<&Node>,
+        acc: &mut Vec<Resource>,
+        smp_only: bool,
+    ) {
         let docs: Vec<Node> = if let Some(text) = entry.as_str() {
             // patchesStrategicMerge entry: a path, or inline YAML.
             if smp_only && !text.contains('\n') && !text.trim_start().starts_with("apiVersion") {
@@ -508,11 +603,22 @@ impl<'r, 'i> Renderer<'r, 'i> {
             return None;
         };
         self.patch_files.insert(file);
-        Some(self.repo.inventory.documents[file.0 as usize].iter().filter_map(|d| d.root.clone()).collect())
+        Some(
+            self.repo.inventory.documents[file.0 as usize]
+                .iter()
+                .filter_map(|d| d.root.clone())
+                .collect(),
+        )
     }
 
     /// Applies one parsed patch document to the matching resources.
-    pub fn apply_patch_doc(&mut self, doc: &Node, target: Option<&Target>, acc: &mut Vec<Resource>, at: Span) {
+    pub fn apply_patch_doc(
+        &mut self,
+        doc: &Node,
+        target: Option<&Target>,
+        acc: &mut Vec<Resource>,
+        at: Span,
+    ) {
         let is_json = matches!(doc.value, Value::Seq(_));
         let target = match (target, is_json) {
             (Some(t), _) => t.clone(),
@@ -569,7 +675,14 @@ impl<'r, 'i> Renderer<'r, 'i> {
                 Some(ops) => {
                     if let Err((message, index)) = json6902::apply(&mut res.node, ops) {
                         let span = ops.get(index).map_or(at, |op| op.node.span);
-                        self.problems.push(Problem { span, message: format!("patch cannot be applied to {} `{}`: {message}", candidate_kind(res), res.name()) });
+                        self.problems.push(Problem {
+                            span,
+                            message: format!(
+                                "patch cannot be applied to {} `{}`: {message}",
+                                candidate_kind(res),
+                                res.name()
+                            ),
+                        });
                     }
                 }
                 None => {
@@ -584,12 +697,21 @@ impl<'r, 'i> Renderer<'r, 'i> {
             acc.remove(i);
         }
         if matched == 0 && target_is_from_patch(&target, doc, is_json) {
-            self.problem(at, format!("patch target {} `{}` not found", target.kind.as_deref().unwrap_or("object"), target.name.as_deref().unwrap_or("")));
+            self.problem(
+                at,
+                format!(
+                    "patch target {} `{}` not found",
+                    target.kind.as_deref().unwrap_or("object"),
+                    target.name.as_deref().unwrap_or("")
+                ),
+            );
         }
     }
 
     fn any_match(&self, target: &Target, acc: &[Resource]) -> bool {
-        let Ok(matcher) = Matcher::new(target) else { return true };
+        let Ok(matcher) = Matcher::new(target) else {
+            return true;
+        };
         acc.iter().any(|res| {
             let (group, version) = res.group_version();
             matcher.matches(&Candidate {
@@ -621,7 +743,7 @@ impl<'r, 'i> Renderer<'r, 'i> {
     }
 
     /// Flux `spec.components`: paths relative to the Kustomization's path.
-    pub fn flux_components(&mut self, dir: &str, components: &'i Node, acc: &mut Vec<Resource>) {
+    pub fn flux_components(&mut self, dir: &str, components: &Node, acc: &mut Vec<Resource>) {
         for entry in components.as_seq().unwrap_or_default() {
             let Some(rel) = entry.as_str() else { continue };
             match join(dir, rel).filter(|p| self.repo.kustomization_file(p).is_some()) {
@@ -632,7 +754,7 @@ impl<'r, 'i> Renderer<'r, 'i> {
     }
 
     /// Flux `spec.patches`: `{patch, target}` entries.
-    pub fn flux_patches(&mut self, patches: &'i Node, acc: &mut Vec<Resource>) {
+    pub fn flux_patches(&mut self, patches: &Node, acc: &mut Vec<Resource>) {
         for entry in patches.as_seq().unwrap_or_default() {
             self.patch_entry("", entry, get(entry, "target"), acc, false);
         }
@@ -645,7 +767,12 @@ fn candidate_kind(res: &Resource) -> String {
 
 /// Whether a missing match is a kustomize build error (a patch without target names its object).
 fn target_is_from_patch(target: &Target, _doc: &Node, is_json: bool) -> bool {
-    !is_json && target.name.is_some() && target.label_selector.is_none() && target.annotation_selector.is_none() && target.kind.is_some() && target.from_patch
+    !is_json
+        && target.name.is_some()
+        && target.label_selector.is_none()
+        && target.annotation_selector.is_none()
+        && target.kind.is_some()
+        && target.from_patch
 }
 
 fn seq<'n>(node: &'n Node, key: &str) -> &'n [Node] {
@@ -713,7 +840,9 @@ fn set_prefix_suffix(acc: &mut [Resource], prefix: &str, suffix: &str) {
 }
 
 fn add_meta(acc: &mut [Resource], field: &str, pairs: &Node) {
-    let Some(entries) = pairs.as_map() else { return };
+    let Some(entries) = pairs.as_map() else {
+        return;
+    };
     for res in acc.iter_mut() {
         let span = res.node.span;
         let meta = tree::ensure_map(&mut res.node, "metadata", span);
@@ -752,7 +881,9 @@ struct BlockMap {
 
 impl BlockMap {
     fn new(file_text: &str, span: Span, value: &str) -> Self {
-        let raw = file_text.get(span.start as usize..span.end as usize).unwrap_or("");
+        let raw = file_text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("");
         let mut lines = Vec::new();
         let block = raw.starts_with('|') || raw.starts_with('>');
         if block && !raw.starts_with('>') {
@@ -778,11 +909,17 @@ impl BlockMap {
                 }
             }
         }
-        Self { lines, fallback: span }
+        Self {
+            lines,
+            fallback: span,
+        }
     }
 
     fn map(&self, offset: u32) -> Option<u32> {
-        let i = self.lines.partition_point(|(v, _)| *v <= offset).checked_sub(1)?;
+        let i = self
+            .lines
+            .partition_point(|(v, _)| *v <= offset)
+            .checked_sub(1)?;
         let (v, f) = self.lines[i];
         Some(f + (offset - v))
     }
@@ -817,6 +954,15 @@ pub fn index_by_id(resources: &[Resource]) -> HashMap<(String, String, String), 
     resources
         .iter()
         .enumerate()
-        .map(|(i, r)| ((r.kind().to_string(), r.namespace().unwrap_or("").to_string(), r.name().to_string()), i))
+        .map(|(i, r)| {
+            (
+                (
+                    r.kind().to_string(),
+                    r.namespace().unwrap_or("").to_string(),
+                    r.name().to_string(),
+                ),
+                i,
+            )
+        })
         .collect()
 }

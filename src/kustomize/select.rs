@@ -44,13 +44,20 @@ fn anchored(pattern: &Option<String>) -> Result<Option<Regex>, String> {
     match pattern {
         None => Ok(None),
         Some(p) if p.is_empty() => Ok(None),
-        Some(p) => Regex::new(&format!("^(?:{p})$")).map(Some).map_err(|e| format!("invalid pattern `{p}`: {e}")),
+        Some(p) => Regex::new(&format!("^(?:{p})$"))
+            .map(Some)
+            .map_err(|e| format!("invalid pattern `{p}`: {e}")),
     }
 }
 
 impl Matcher {
     pub fn new(t: &Target) -> Result<Self, String> {
-        let sel = |s: &Option<String>| s.as_deref().filter(|s| !s.is_empty()).map(Selector::parse).transpose();
+        let sel = |s: &Option<String>| {
+            s.as_deref()
+                .filter(|s| !s.is_empty())
+                .map(Selector::parse)
+                .transpose()
+        };
         Ok(Self {
             group: anchored(&t.group)?,
             version: anchored(&t.version)?,
@@ -70,7 +77,10 @@ impl Matcher {
             && re(&self.name, c.name)
             && re(&self.namespace, c.namespace)
             && self.labels.as_ref().is_none_or(|s| s.matches(c.labels))
-            && self.annotations.as_ref().is_none_or(|s| s.matches(c.annotations))
+            && self
+                .annotations
+                .as_ref()
+                .is_none_or(|s| s.matches(c.annotations))
     }
 }
 
@@ -118,7 +128,12 @@ impl Selector {
     }
 
     pub fn matches(&self, labels: &[(String, String)]) -> bool {
-        let get = |k: &str| labels.iter().find(|(lk, _)| lk == k).map(|(_, v)| v.as_str());
+        let get = |k: &str| {
+            labels
+                .iter()
+                .find(|(lk, _)| lk == k)
+                .map(|(_, v)| v.as_str())
+        };
         self.0.iter().all(|r| match r {
             Req::Eq(k, v) => get(k) == Some(v.as_str()),
             Req::Ne(k, v) => get(k) != Some(v.as_str()),
@@ -150,14 +165,22 @@ fn split_top(text: &str) -> Vec<&str> {
 
 fn split_word(part: &str, word: &str) -> Option<(String, String)> {
     let normalized = part.split_whitespace().collect::<Vec<_>>().join(" ");
-    let normalized = normalized.replace(" (", " (").replace("notin(", "notin (").replace("in(", "in (");
+    let normalized = normalized
+        .replace("notin(", "notin (")
+        .replace("in(", "in (");
     let (k, rest) = normalized.split_once(word)?;
     Some((k.trim().to_string(), rest.trim().to_string()))
 }
 
 fn set_values(rest: String) -> Option<Vec<String>> {
     let inner = rest.strip_prefix('(')?.strip_suffix(')')?;
-    Some(inner.split(',').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect())
+    Some(
+        inner
+            .split(',')
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .collect(),
+    )
 }
 
 #[cfg(test)]
@@ -165,7 +188,10 @@ mod tests {
     use super::*;
 
     fn labels(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -189,9 +215,21 @@ mod tests {
 
     #[test]
     fn name_is_an_anchored_regex() {
-        let t = Target { kind: Some("Deployment".into()), name: Some("(a|b)-controller".into()), ..Default::default() };
+        let t = Target {
+            kind: Some("Deployment".into()),
+            name: Some("(a|b)-controller".into()),
+            ..Default::default()
+        };
         let m = Matcher::new(&t).unwrap();
-        let c = |name| Candidate { group: "apps", version: "v1", kind: "Deployment", name, namespace: "x", labels: &[], annotations: &[] };
+        let c = |name| Candidate {
+            group: "apps",
+            version: "v1",
+            kind: "Deployment",
+            name,
+            namespace: "x",
+            labels: &[],
+            annotations: &[],
+        };
         assert!(m.matches(&c("a-controller")));
         assert!(!m.matches(&c("xa-controller")));
         assert!(!m.matches(&c("c-controller")));

@@ -6,8 +6,8 @@
 //! Every node copied from the patch keeps its span, so a finding on a patched field points at the
 //! patch file.
 
-use crate::yaml::{Node, Value};
 use super::tree::{key_is, scalar_text, str_of};
+use crate::yaml::{Node, Value};
 
 /// Whether an `apiVersion` belongs to a built-in Kubernetes group (lists merge by key) rather than
 /// a custom resource (lists are replaced, as kustomize does without a schema).
@@ -21,8 +21,13 @@ pub fn is_builtin_api(api_version: &str) -> bool {
 /// The merge key of a list field of a built-in type; `None` means the list is replaced.
 fn merge_key(field: &str, first: Option<&Node>) -> Option<&'static str> {
     Some(match field {
-        "containers" | "initContainers" | "ephemeralContainers" | "env" | "volumes"
-        | "imagePullSecrets" | "resourceClaims" => "name",
+        "containers"
+        | "initContainers"
+        | "ephemeralContainers"
+        | "env"
+        | "volumes"
+        | "imagePullSecrets"
+        | "resourceClaims" => "name",
         "volumeMounts" => "mountPath",
         "volumeDevices" => "devicePath",
         "hostAliases" => "ip",
@@ -31,7 +36,11 @@ fn merge_key(field: &str, first: Option<&Node>) -> Option<&'static str> {
         "topologySpreadConstraints" => "topologyKey",
         "ports" => {
             let has_container_port = first.is_some_and(|n| has_key(n, "containerPort"));
-            if has_container_port { "containerPort" } else { "port" }
+            if has_container_port {
+                "containerPort"
+            } else {
+                "port"
+            }
         }
         _ => return None,
     })
@@ -43,7 +52,10 @@ fn has_key(node: &Node, key: &str) -> bool {
 
 fn directive(node: &Node) -> Option<&str> {
     match &node.value {
-        Value::Map(e) => e.iter().find(|(k, _)| key_is(k, "$patch")).and_then(|(_, v)| str_of(v)),
+        Value::Map(e) => e
+            .iter()
+            .find(|(k, _)| key_is(k, "$patch"))
+            .and_then(|(_, v)| str_of(v)),
         _ => None,
     }
 }
@@ -86,7 +98,9 @@ fn merge_map(base: &mut Node, patch: &Node, builtin: bool) -> Outcome {
         }
         _ => {}
     }
-    let Value::Map(patch_entries) = &patch.value else { return Outcome::Keep };
+    let Value::Map(patch_entries) = &patch.value else {
+        return Outcome::Keep;
+    };
     for (pk, pv) in patch_entries {
         let Some(key) = str_of(pk) else { continue };
         if let Some(list_field) = key.strip_prefix("$deleteFromPrimitiveList/") {
@@ -96,7 +110,9 @@ fn merge_map(base: &mut Node, patch: &Node, builtin: bool) -> Outcome {
         if key.starts_with('$') {
             continue;
         }
-        let Value::Map(entries) = &mut base.value else { unreachable!() };
+        let Value::Map(entries) = &mut base.value else {
+            unreachable!()
+        };
         let pos = entries.iter().position(|(k, _)| key_is(k, key));
         match (&pv.value, pos) {
             (Value::Null, Some(i)) => {
@@ -119,9 +135,13 @@ fn merge_map(base: &mut Node, patch: &Node, builtin: bool) -> Outcome {
 }
 
 fn delete_from_primitive_list(base: &mut Node, field: &str, values: &Node) {
-    let Value::Seq(doomed) = &values.value else { return };
+    let Value::Seq(doomed) = &values.value else {
+        return;
+    };
     let doomed: Vec<String> = doomed.iter().filter_map(scalar_text).collect();
-    let Value::Map(entries) = &mut base.value else { return };
+    let Value::Map(entries) = &mut base.value else {
+        return;
+    };
     if let Some((_, list)) = entries.iter_mut().find(|(k, _)| key_is(k, field))
         && let Value::Seq(items) = &mut list.value
     {
@@ -130,21 +150,35 @@ fn delete_from_primitive_list(base: &mut Node, field: &str, values: &Node) {
 }
 
 fn merge_list(base: &mut Node, patch: &Node, builtin: bool, field: &str) {
-    let Value::Seq(patch_items) = &patch.value else { return };
+    let Value::Seq(patch_items) = &patch.value else {
+        return;
+    };
     let replace = patch_items.iter().any(|n| directive(n) == Some("replace"));
-    let key = if builtin { merge_key(field, patch_items.first()) } else { None };
+    let key = if builtin {
+        merge_key(field, patch_items.first())
+    } else {
+        None
+    };
     let (Some(key), false) = (key, replace) else {
-        let kept = patch_items.iter().filter(|n| directive(n).is_none()).map(cleaned).collect();
+        let kept = patch_items
+            .iter()
+            .filter(|n| directive(n).is_none())
+            .map(cleaned)
+            .collect();
         base.value = Value::Seq(kept);
         return;
     };
-    let Value::Seq(items) = &mut base.value else { return };
+    let Value::Seq(items) = &mut base.value else {
+        return;
+    };
     for p in patch_items {
         let Some(id) = field_text(p, key) else {
             items.push(cleaned(p));
             continue;
         };
-        let pos = items.iter().position(|b| field_text(b, key).as_deref() == Some(id.as_str()));
+        let pos = items
+            .iter()
+            .position(|b| field_text(b, key).as_deref() == Some(id.as_str()));
         match (directive(p), pos) {
             (Some("delete"), Some(i)) => {
                 items.remove(i);
@@ -162,7 +196,10 @@ fn merge_list(base: &mut Node, patch: &Node, builtin: bool, field: &str) {
 
 fn field_text(node: &Node, key: &str) -> Option<String> {
     match &node.value {
-        Value::Map(e) => e.iter().find(|(k, _)| key_is(k, key)).and_then(|(_, v)| scalar_text(v)),
+        Value::Map(e) => e
+            .iter()
+            .find(|(k, _)| key_is(k, key))
+            .and_then(|(_, v)| scalar_text(v)),
         _ => None,
     }
 }
@@ -179,7 +216,11 @@ fn cleaned(node: &Node) -> Node {
         Value::Seq(items) => Value::Seq(items.iter().map(cleaned).collect()),
         other => other.clone(),
     };
-    Node { span: node.span, value, implicit_type: node.implicit_type }
+    Node {
+        span: node.span,
+        value,
+        implicit_type: node.implicit_type,
+    }
 }
 
 #[cfg(test)]
@@ -188,7 +229,11 @@ mod tests {
     use crate::kustomize::tree::{from_json, to_json};
     use serde_json::json;
 
-    fn merged(base: serde_json::Value, patch: serde_json::Value, builtin: bool) -> Option<serde_json::Value> {
+    fn merged(
+        base: serde_json::Value,
+        patch: serde_json::Value,
+        builtin: bool,
+    ) -> Option<serde_json::Value> {
         let mut b = from_json(&base, Default::default());
         let p = from_json(&patch, Default::default());
         apply(&mut b, &p, builtin).then(|| to_json(&b))
@@ -203,16 +248,26 @@ mod tests {
             {"name": "a", "env": [{"name": "Y", "value": "2"}, {"name": "X", "value": "9"}]},
             {"name": "c", "image": "c:1"}]}});
         let out = merged(base, patch, true).unwrap();
-        assert_eq!(out, json!({"spec": {"containers": [
+        assert_eq!(
+            out,
+            json!({"spec": {"containers": [
             {"name": "a", "image": "a:1", "env": [{"name": "X", "value": "9"}, {"name": "Y", "value": "2"}]},
             {"name": "b", "image": "b:1"},
-            {"name": "c", "image": "c:1"}]}}));
+            {"name": "c", "image": "c:1"}]}})
+        );
     }
 
     #[test]
     fn custom_resource_lists_are_replaced() {
-        let out = merged(json!({"spec": {"containers": [{"name": "a"}]}}), json!({"spec": {"containers": [{"name": "b"}]}}), false);
-        assert_eq!(out.unwrap(), json!({"spec": {"containers": [{"name": "b"}]}}));
+        let out = merged(
+            json!({"spec": {"containers": [{"name": "a"}]}}),
+            json!({"spec": {"containers": [{"name": "b"}]}}),
+            false,
+        );
+        assert_eq!(
+            out.unwrap(),
+            json!({"spec": {"containers": [{"name": "b"}]}})
+        );
     }
 
     #[test]
@@ -221,9 +276,18 @@ mod tests {
             "spec": {"volumes": [{"name": "v1"}, {"name": "v2"}], "finalizers": ["f1", "f2"]}});
         let patch = json!({"a": {"$patch": "replace", "z": 3}, "b": {"$patch": "delete"}, "c": null,
             "spec": {"volumes": [{"name": "v1", "$patch": "delete"}], "$deleteFromPrimitiveList/finalizers": ["f1"]}});
-        assert_eq!(merged(base, patch, true).unwrap(),
-            json!({"a": {"z": 3}, "spec": {"volumes": [{"name": "v2"}], "finalizers": ["f2"]}}));
-        assert!(merged(json!({"kind": "Service"}), json!({"$patch": "delete"}), true).is_none());
+        assert_eq!(
+            merged(base, patch, true).unwrap(),
+            json!({"a": {"z": 3}, "spec": {"volumes": [{"name": "v2"}], "finalizers": ["f2"]}})
+        );
+        assert!(
+            merged(
+                json!({"kind": "Service"}),
+                json!({"$patch": "delete"}),
+                true
+            )
+            .is_none()
+        );
     }
 
     #[test]

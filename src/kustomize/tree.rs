@@ -36,7 +36,10 @@ pub fn get<'a>(node: &'a Node, key: &str) -> Option<&'a Node> {
 
 pub fn get_mut<'a>(node: &'a mut Node, key: &str) -> Option<&'a mut Node> {
     match &mut node.value {
-        Value::Map(entries) => entries.iter_mut().find(|(k, _)| key_is(k, key)).map(|(_, v)| v),
+        Value::Map(entries) => entries
+            .iter_mut()
+            .find(|(k, _)| key_is(k, key))
+            .map(|(_, v)| v),
         _ => None,
     }
 }
@@ -100,9 +103,11 @@ pub fn from_json(v: &serde_json::Value, span: Span) -> Node {
         },
         serde_json::Value::String(s) => Value::Str(s.clone()),
         serde_json::Value::Array(a) => Value::Seq(a.iter().map(|x| from_json(x, span)).collect()),
-        serde_json::Value::Object(o) => {
-            Value::Map(o.iter().map(|(k, x)| (str_node(k, span), from_json(x, span))).collect())
-        }
+        serde_json::Value::Object(o) => Value::Map(
+            o.iter()
+                .map(|(k, x)| (str_node(k, span), from_json(x, span)))
+                .collect(),
+        ),
     };
     Node::new(span, value)
 }
@@ -113,7 +118,9 @@ pub fn to_json(n: &Node) -> serde_json::Value {
         Value::Null => serde_json::Value::Null,
         Value::Bool(b) => (*b).into(),
         Value::Int(i) => (*i).into(),
-        Value::Float(f) => serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, Into::into),
+        Value::Float(f) => {
+            serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, Into::into)
+        }
         Value::Str(s) => s.clone().into(),
         Value::Seq(items) => items.iter().map(to_json).collect(),
         Value::Map(e) => e

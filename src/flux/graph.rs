@@ -1,0 +1,721 @@
+//! The repository graph: clusters, the Flux Kustomizations that apply each part of the
+//! repository, and every object as it will be applied (patched, substituted) with its owner.
+//!
+//! Built once from the frozen inventory; the result is owned and never calls back.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use super::model::{self, GeneratedArtifact, Kustomization, Ref};
+use super::subst;
+use crate::inventory::Inventory;
+use crate::kustomize::render::{self, Origin, Problem, Renderer, RepoIndex, Resource};
+use crate::kustomize::tree::{get, get_str};
+use crate::source::{FileId, Span};
+use crate::yaml::{Node, Value};
+
+/// A cluster: one root Kustomization chain (named after its directory, e.g. `clusters/prod`).
+#[derive(Debug)]
+pub struct Cluster {
+    pub name: String,
+    /// Repository directory of the root sync.
+    pub dir: String,
+    /// Index of the root in [`Model::kustomizations`].
+    pub root: usize,
+    /// The repository's own GitRepository `(namespace, name)` for this cluster.
+    pub own_source: (String, String),
+    /// The root Kustomization is not in the repository (bootstrap files are placeholders).
+    pub synthetic_root: bool,
+    /// ExternalArtifacts produced by ArtifactGenerators in this cluster.
+    pub artifacts: Vec<GeneratedArtifact>,
+}
+
+/// How a Kustomization's source resolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SourceStatus {
+    /// Read from this repository at `dir`.
+    Repository { dir: String },
+    /// Another repository, registry or bucket: not rendered.
+    External,
+    /// No source, or not resolvable statically (e.g. an ExternalArtifact we cannot map).
+    Unresolved,
+}
+
+/// A Flux Kustomization in one cluster.
+#[derive(Debug)]
+pub struct KsNode {
+    pub name: String,
+    pub namespace: String,
+    pub cluster: usize,
+    pub parent: Option<usize>,
+    /// Its own object in [`Model::instances`] (`None` for a synthetic root).
+    pub instance: Option<usize>,
+    pub source: SourceStatus,
+    /// Number of objects it applies.
+    pub applied: usize,
+}
+
+impl KsNode {
+    pub fn display(&self) -> String {
+        format!("Kustomization/{}/{}", self.namespace, self.name)
+    }
+}
+
+/// One object as it will be applied in one cluster by one owner (or standalone).
+#[derive(Debug)]
+pub struct Instance {
+    pub origin: Origin,
+    pub node: Node,
+    pub owner: Option<usize>,
+    pub cluster: Option<usize>,
+    pub api_version: String,
+    pub kind: String,
+    /// Effective namespace: `""` for cluster-scoped objects, `default` when unset.
+    pub namespace: String,
+    pub name: String,
+    /// The source object is SOPS-encrypted.
+    pub sops: bool,
+    /// Some content is unknown (generator reading an env file).
+    pub opaque: bool,
+}
+
+impl Instance {
+    pub fn group(&self) -> &str {
+        model::group_of(&self.api_version)
+    }
+    pub fn reference(&self) -> crate::object::ObjectRef {
+        crate::object::ObjectRef {
+            api_version: self.api_version.clone(),
+            kind: self.kind.clone(),
+            namespace: (!self.namespace.is_empty()).then(|| self.namespace.clone()),
+            name: self.name.clone(),
+        }
+    }
+
+    /// `Kind/namespace/name` as people read it.
+    pub fn display(&self) -> String {
+        self.reference().display()
+    }
+
+    /// Where findings about the whole object point.
+    pub fn name_span(&self) -> Span {
+        self.node
+            .pointer("/metadata/name")
+            .map_or(self.node.span, |n| n.span)
+    }
+}
+
+/// `${var}` used under a Kustomization with `postBuild`, defined nowhere.
+#[derive(Debug, Clone)]
+pub struct UndefinedVar {
+    pub span: Span,
+    pub name: String,
+    pub kustomization: usize,
+}
+
+/// A `spec.path` that does not exist in the repository.
+#[derive(Debug, Clone)]
+pub struct MissingPath {
+    pub span: Span,
+    pub path: String,
+    pub kustomization: usize,
+}
+
+/// The repository model.
+#[derive(Debug, Default)]
+pub struct Model {
+    pub clusters: Vec<Cluster>,
+    pub kustomizations: Vec<KsNode>,
+    pub instances: Vec<Instance>,
+    /// kustomize build problems (missing resources, patches that cannot apply).
+    pub problems: Vec<Problem>,
+    pub missing_paths: Vec<MissingPath>,
+    pub undefined_vars: Vec<UndefinedVar>,
+    /// Files read as patches: never objects of their own.
+    pub patch_files: HashSet<FileId>,
+    /// `inventory.objects` index → instances built from it.
+    by_object: HashMap<usize, Vec<usize>>,
+    /// `(kind, namespace, name)` → instances.
+    by_id: HashMap<(String, String, String), Vec<usize>>,
+}
+
+/// A `(ns, name)` pair.
+type NsName = (String, String);
+
+impl Model {
+    /// Builds the model from the frozen inventory.
+    pub fn build(inventory: &Inventory) -> Model {
+        let repo = RepoIndex::new(inventory);
+        let mut b = Builder {
+            repo: &repo,
+            model: Model::default(),
+            seen: HashSet::new(),
+        };
+        b.find_clusters();
+        for c in 0..b.model.clusters.len() {
+            b.walk_cluster(c);
+        }
+        b.add_standalone();
+        let mut model = b.model;
+        render::dedup(&mut model.problems);
+        let mut seen = HashSet::new();
+        model
+            .undefined_vars
+            .retain(|u| seen.insert((u.span, u.name.clone())));
+        let mut seen = HashSet::new();
+        model.missing_paths.retain(|m| seen.insert(m.span));
+        for (i, inst) in model.instances.iter().enumerate() {
+            if let Origin::Object(o) = inst.origin {
+                model.by_object.entry(o).or_default().push(i);
+            }
+            model
+                .by_id
+                .entry((inst.kind.clone(), inst.namespace.clone(), inst.name.clone()))
+                .or_default()
+                .push(i);
+        }
+        model
+    }
+
+    /// Instances with this identity in `cluster` (`None`: standalone objects and every cluster).
+    pub fn find(
+        &self,
+        cluster: Option<usize>,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> impl Iterator<Item = &Instance> {
+        (self
+            .by_id
+            .get(&(kind.to_string(), namespace.to_string(), name.to_string()))
+            .into_iter()
+            .flatten())
+        .map(|&i| &self.instances[i])
+        .filter(move |inst| cluster.is_none() || inst.cluster == cluster)
+    }
+
+    /// Namespaces where an object of this kind and name exists in `cluster` (for "exists only in
+    /// another namespace" messages).
+    pub fn namespaces_of(&self, cluster: Option<usize>, kind: &str, name: &str) -> Vec<&str> {
+        let mut out: Vec<&str> = (self.instances.iter())
+            .filter(|i| {
+                i.kind == kind && i.name == name && (cluster.is_none() || i.cluster == cluster)
+            })
+            .map(|i| i.namespace.as_str())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Whether a source reference resolves in the referrer's cluster.
+    pub fn source_exists(
+        &self,
+        cluster: Option<usize>,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> bool {
+        let own = |c: &Cluster| {
+            kind == "GitRepository" && c.own_source.0 == namespace && c.own_source.1 == name
+        };
+        let artifact = |c: &Cluster| {
+            kind == "ExternalArtifact"
+                && c.artifacts
+                    .iter()
+                    .any(|a| a.name == name && a.namespace == namespace)
+        };
+        let in_clusters = match cluster {
+            Some(c) => own(&self.clusters[c]) || artifact(&self.clusters[c]),
+            None => {
+                self.clusters.iter().any(|c| own(c) || artifact(c))
+                    || (kind == "GitRepository"
+                        && namespace == "flux-system"
+                        && name == "flux-system")
+            }
+        };
+        in_clusters
+            || self
+                .find(cluster, kind, namespace, name)
+                .any(|i| model::is_source(&i.api_version, &i.kind))
+    }
+
+    /// Owner and cluster of every instance built from `inventory.objects[object]`.
+    pub fn placements(&self, object: usize) -> Vec<(String, String)> {
+        (self.by_object.get(&object).into_iter().flatten())
+            .filter_map(|&i| {
+                let inst = &self.instances[i];
+                Some((
+                    self.kustomizations[inst.owner?].display(),
+                    self.clusters[inst.cluster?].name.clone(),
+                ))
+            })
+            .collect()
+    }
+
+    pub fn cluster_name(&self, cluster: Option<usize>) -> &str {
+        cluster.map_or("(no cluster)", |c| self.clusters[c].name.as_str())
+    }
+
+    /// Instances of a Flux kind (all served versions).
+    pub fn of_kind<'a>(
+        &'a self,
+        group: &'a str,
+        kind: &'a str,
+    ) -> impl Iterator<Item = (usize, &'a Instance)> + 'a {
+        self.instances
+            .iter()
+            .enumerate()
+            .filter(move |(_, i)| i.kind == kind && i.group() == group)
+    }
+}
+
+struct Builder<'r, 'i> {
+    repo: &'r RepoIndex<'i>,
+    model: Model,
+    /// `(cluster, namespace, name)` of Kustomizations already in the graph.
+    seen: HashSet<(usize, String, String)>,
+}
+
+impl Builder<'_, '_> {
+    fn inventory(&self) -> &Inventory {
+        self.repo.inventory
+    }
+
+    /// Root syncs: a Flux Kustomization on a GitRepository whose `spec.path` contains its own file
+    /// (the bootstrap pattern), else `<dir>/flux-system/gotk-*.yaml` placeholders.
+    fn find_clusters(&mut self) {
+        let inv = self.repo.inventory;
+        let mut roots: Vec<(String, Option<usize>, NsName)> = Vec::new();
+        for (i, obj) in inv.objects.iter().enumerate() {
+            if !model::is_flux_kustomization(&obj.api_version, &obj.id.kind) {
+                continue;
+            }
+            let ks = Kustomization(&obj.root);
+            let ns = obj
+                .id
+                .namespace
+                .clone()
+                .unwrap_or_else(|| "flux-system".into());
+            let Some(src) = ks.source_ref().filter(|s| s.kind == "GitRepository") else {
+                continue;
+            };
+            let Some(dir) = ks
+                .path()
+                .and_then(|(p, _)| render::join("", p))
+                .filter(|d| !d.is_empty())
+            else {
+                continue;
+            };
+            let file = &inv.file(obj.file).path;
+            if file.starts_with(&format!("{dir}/")) && !roots.iter().any(|(d, _, _)| *d == dir) {
+                let src_ns = src.namespace_or(&ns).to_string();
+                roots.push((dir, Some(i), (src_ns, src.name.clone())));
+            }
+        }
+        for file in &inv.files {
+            for marker in [
+                "/flux-system/gotk-sync.yaml",
+                "/flux-system/gotk-components.yaml",
+            ] {
+                if let Some(dir) = file.path.strip_suffix(marker)
+                    && !roots.iter().any(|(d, _, _)| d == dir)
+                {
+                    roots.push((
+                        dir.to_string(),
+                        None,
+                        ("flux-system".into(), "flux-system".into()),
+                    ));
+                }
+            }
+        }
+        roots.sort_by(|a, b| a.0.cmp(&b.0));
+        for (dir, object, own_source) in roots {
+            let c = self.model.clusters.len();
+            let (name, namespace) = match object {
+                Some(o) => {
+                    let id = &inv.objects[o].id;
+                    (
+                        id.name.clone(),
+                        id.namespace.clone().unwrap_or_else(|| "flux-system".into()),
+                    )
+                }
+                None => ("flux-system".into(), "flux-system".into()),
+            };
+            self.seen.insert((c, namespace.clone(), name.clone()));
+            let root = self.model.kustomizations.len();
+            self.model.kustomizations.push(KsNode {
+                name,
+                namespace,
+                cluster: c,
+                parent: None,
+                instance: None,
+                source: SourceStatus::Repository { dir: dir.clone() },
+                applied: 0,
+            });
+            self.model.clusters.push(Cluster {
+                name: dir.clone(),
+                dir,
+                root,
+                own_source,
+                synthetic_root: object.is_none(),
+                artifacts: Vec::new(),
+            });
+        }
+    }
+
+    fn walk_cluster(&mut self, c: usize) {
+        let root = self.model.clusters[c].root;
+        let mut queue = VecDeque::from([root]);
+        let mut pending: Vec<usize> = Vec::new();
+        loop {
+            while let Some(k) = queue.pop_front() {
+                match self.process(k) {
+                    Some(children) => queue.extend(children),
+                    None => pending.push(k),
+                }
+            }
+            // Kustomizations on ExternalArtifacts wait until their generator has been seen.
+            let before = pending.len();
+            let mut still = Vec::new();
+            for k in std::mem::take(&mut pending) {
+                match self.process_artifact(k) {
+                    Some(children) => queue.extend(children),
+                    None => still.push(k),
+                }
+            }
+            if queue.is_empty() && still.len() == before {
+                for k in still {
+                    self.model.kustomizations[k].source = SourceStatus::Unresolved;
+                }
+                break;
+            }
+            pending = still;
+        }
+    }
+
+    /// The effective tree of a Kustomization (`None` for a synthetic root).
+    fn ks_node(&self, k: usize) -> Option<&Node> {
+        self.model.kustomizations[k]
+            .instance
+            .map(|i| &self.model.instances[i].node)
+    }
+
+    /// Resolves and renders one Kustomization. `None`: waits for an ArtifactGenerator.
+    fn process(&mut self, k: usize) -> Option<Vec<usize>> {
+        let c = self.model.kustomizations[k].cluster;
+        let Some(node) = self.ks_node(k).cloned() else {
+            // Synthetic root: render the cluster directory as is.
+            let dir = self.model.clusters[c].dir.clone();
+            return Some(self.render(k, &dir, None));
+        };
+        let ks = Kustomization(&node);
+        let ns = self.model.kustomizations[k].namespace.clone();
+        let Some(src) = ks.source_ref() else {
+            self.model.kustomizations[k].source = SourceStatus::Unresolved;
+            return Some(Vec::new());
+        };
+        let own = &self.model.clusters[c].own_source;
+        if src.kind == "ExternalArtifact" {
+            return None;
+        }
+        if !(src.kind == "GitRepository" && src.name == own.1 && src.namespace_or(&ns) == own.0) {
+            self.model.kustomizations[k].source = SourceStatus::External;
+            return Some(Vec::new());
+        }
+        let (path, span) = ks.path().unwrap_or(("", node.span));
+        if path.contains("${") {
+            self.model.kustomizations[k].source = SourceStatus::Unresolved;
+            return Some(Vec::new());
+        }
+        match render::join("", path).filter(|d| self.repo.is_dir(d)) {
+            Some(dir) => {
+                self.model.kustomizations[k].source = SourceStatus::Repository { dir: dir.clone() };
+                Some(self.render(k, &dir, Some(&node)))
+            }
+            None => {
+                self.model.missing_paths.push(MissingPath {
+                    span,
+                    path: path.to_string(),
+                    kustomization: k,
+                });
+                self.model.kustomizations[k].source = SourceStatus::Unresolved;
+                Some(Vec::new())
+            }
+        }
+    }
+
+    fn process_artifact(&mut self, k: usize) -> Option<Vec<usize>> {
+        let c = self.model.kustomizations[k].cluster;
+        let node = self.ks_node(k)?.clone();
+        let ks = Kustomization(&node);
+        let ns = self.model.kustomizations[k].namespace.clone();
+        let src = ks.source_ref()?;
+        let cluster = &self.model.clusters[c];
+        let artifact = cluster
+            .artifacts
+            .iter()
+            .find(|a| a.name == src.name && a.namespace == src.namespace_or(&ns))?
+            .clone();
+        let own = cluster.own_source.clone();
+        let (path, span) = ks.path().unwrap_or(("", node.span));
+        let path = render::join("", path).unwrap_or_default();
+        let mut candidates = Vec::new();
+        for (alias, copy) in &artifact.copies {
+            let from_own = artifact
+                .sources
+                .iter()
+                .any(|(a, kind, name)| a == alias && kind == "GitRepository" && *name == own.1);
+            if !from_own {
+                continue;
+            }
+            let rest = if copy.to_dir.is_empty() {
+                Some(path.as_str())
+            } else if path == copy.to_dir {
+                Some("")
+            } else {
+                path.strip_prefix(&format!("{}/", copy.to_dir))
+            };
+            if let Some(rest) = rest {
+                candidates.push(render::join(&copy.from_dir, rest).unwrap_or_default());
+            }
+        }
+        if let Some(dir) = candidates.iter().find(|d| self.repo.is_dir(d)).cloned() {
+            self.model.kustomizations[k].source = SourceStatus::Repository { dir: dir.clone() };
+            return Some(self.render(k, &dir, Some(&node)));
+        }
+        if !artifact.copies.is_empty() && !candidates.is_empty() {
+            self.model.missing_paths.push(MissingPath {
+                span,
+                path,
+                kustomization: k,
+            });
+        }
+        self.model.kustomizations[k].source = SourceStatus::Unresolved;
+        Some(Vec::new())
+    }
+
+    /// Renders `dir` for Kustomization `k` and records the objects it applies.
+    fn render(&mut self, k: usize, dir: &str, node: Option<&Node>) -> Vec<usize> {
+        let c = self.model.kustomizations[k].cluster;
+        let mut renderer = Renderer::new(self.repo);
+        let mut resources = renderer.build_flux_dir(dir);
+        if let Some(node) = node {
+            let ks = Kustomization(node);
+            if let Some(components) = ks.components() {
+                renderer.flux_components(dir, components, &mut resources);
+            }
+            if let Some(patches) = ks.patches() {
+                renderer.flux_patches(patches, &mut resources);
+            }
+            if let Some((ns, span)) = ks.target_namespace() {
+                renderer.target_namespace(&mut resources, ns, span);
+            }
+            if ks.post_build().is_some() {
+                self.post_build(k, &ks, &mut resources);
+            }
+        }
+        self.model.problems.append(&mut renderer.problems);
+        self.model.patch_files.extend(renderer.patch_files);
+        let mut children = Vec::new();
+        self.model.kustomizations[k].applied += resources.len();
+        for res in resources {
+            let i = self.push_instance(res, Some(k), Some(c));
+            let inst = &self.model.instances[i];
+            if model::is_flux_kustomization(&inst.api_version, &inst.kind) {
+                let ns = inst.namespace.clone();
+                let key = (c, ns.clone(), inst.name.clone());
+                if key
+                    == (
+                        c,
+                        self.model.kustomizations[k].namespace.clone(),
+                        self.model.kustomizations[k].name.clone(),
+                    )
+                    && self.model.kustomizations[k].instance.is_none()
+                {
+                    // The root applies itself (bootstrap): adopt the rendered object.
+                    self.model.kustomizations[k].instance = Some(i);
+                    continue;
+                }
+                if self.seen.insert(key) {
+                    let child = self.model.kustomizations.len();
+                    self.model.kustomizations.push(KsNode {
+                        name: inst.name.clone(),
+                        namespace: ns,
+                        cluster: c,
+                        parent: Some(k),
+                        instance: Some(i),
+                        source: SourceStatus::Unresolved,
+                        applied: 0,
+                    });
+                    children.push(child);
+                }
+            } else if inst.kind == "ArtifactGenerator" && inst.group() == model::ARTIFACT_GROUP {
+                let ns = if inst.namespace.is_empty() {
+                    "default"
+                } else {
+                    inst.namespace.as_str()
+                };
+                let artifacts = model::generated_artifacts(&inst.node, ns);
+                self.model.clusters[c].artifacts.extend(artifacts);
+            }
+        }
+        children
+    }
+
+    fn push_instance(
+        &mut self,
+        res: Resource,
+        owner: Option<usize>,
+        cluster: Option<usize>,
+    ) -> usize {
+        let sops = match res.origin {
+            Origin::Object(o) => self.inventory().objects[o].sops,
+            Origin::Generated { .. } => false,
+        };
+        let namespace = if self.repo.is_cluster_scoped(res.kind()) {
+            String::new()
+        } else {
+            res.namespace().unwrap_or("default").to_string()
+        };
+        let inst = Instance {
+            api_version: res.api_version().to_string(),
+            kind: res.kind().to_string(),
+            name: res.name().to_string(),
+            namespace,
+            origin: res.origin,
+            node: res.node,
+            owner,
+            cluster,
+            sops,
+            opaque: res.opaque,
+        };
+        self.model.instances.push(inst);
+        self.model.instances.len() - 1
+    }
+
+    /// `postBuild`: collect the variables, report undefined ones, substitute.
+    fn post_build(&mut self, k: usize, ks: &Kustomization<'_>, resources: &mut [Resource]) {
+        let c = self.model.kustomizations[k].cluster;
+        let ns = self.model.kustomizations[k].namespace.clone();
+        let mut vars: HashMap<String, String> = HashMap::new();
+        let mut complete = true;
+        for r in ks.substitute_from() {
+            match self.lookup_vars(c, &r, &ns) {
+                Some(Some(found)) => vars.extend(found),
+                Some(None) => complete = false,
+                None if r.optional => {}
+                None => complete = false,
+            }
+        }
+        vars.extend(ks.substitute());
+        for res in resources.iter_mut() {
+            if substitution_disabled(&res.node) {
+                continue;
+            }
+            let mut undefined = Vec::new();
+            substitute_tree(&mut res.node, &vars, &mut undefined);
+            if complete {
+                for (span, name) in undefined {
+                    self.model.undefined_vars.push(UndefinedVar {
+                        span,
+                        name,
+                        kustomization: k,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Variables of a `substituteFrom` ConfigMap/Secret: `None` not found, `Some(None)` found but
+    /// unknowable (SOPS, env files), `Some(Some(vars))` known.
+    #[allow(clippy::option_option)]
+    fn lookup_vars(&self, c: usize, r: &Ref, ns: &str) -> Option<Option<Vec<(String, String)>>> {
+        let want_ns = r.namespace_or(ns);
+        let in_cluster = (self.model.instances.iter())
+            .find(|i| {
+                i.cluster == Some(c)
+                    && i.kind == r.kind
+                    && i.name == r.name
+                    && i.namespace == want_ns
+            })
+            .map(|i| (&i.node, i.sops, i.opaque));
+        let raw = || {
+            (self.inventory().objects.iter())
+                .find(|o| {
+                    o.id.kind == r.kind
+                        && o.id.name == r.name
+                        && o.id.namespace.as_deref().is_none_or(|n| n == want_ns)
+                })
+                .map(|o| (&o.root, o.sops, false))
+        };
+        let (node, sops, opaque) = in_cluster.or_else(raw)?;
+        if sops || opaque {
+            return Some(None);
+        }
+        let mut out = Vec::new();
+        for field in ["data", "stringData"] {
+            for (key, value) in get(node, field).and_then(Node::as_map).unwrap_or_default() {
+                out.push((
+                    key.key_string().into_owned(),
+                    crate::object::scalar_text(value),
+                ));
+            }
+        }
+        Some(Some(out))
+    }
+
+    /// Every object no Kustomization applies is linted standalone (owner none).
+    fn add_standalone(&mut self) {
+        let inv = self.repo.inventory;
+        let owned: HashSet<usize> = (self.model.instances.iter())
+            .filter_map(|i| match i.origin {
+                Origin::Object(o) => Some(o),
+                Origin::Generated { .. } => None,
+            })
+            .collect();
+        for (o, obj) in inv.objects.iter().enumerate() {
+            if owned.contains(&o) || self.model.patch_files.contains(&obj.file) {
+                continue;
+            }
+            let res = Resource {
+                origin: Origin::Object(o),
+                node: obj.root.clone(),
+                opaque: false,
+            };
+            self.push_instance(res, None, None);
+        }
+    }
+}
+
+const SUBSTITUTE_KEY: &str = "kustomize.toolkit.fluxcd.io/substitute";
+
+fn substitution_disabled(node: &Node) -> bool {
+    ["annotations", "labels"]
+        .iter()
+        .any(|f| get_str(node, &["metadata", f, SUBSTITUTE_KEY]).is_some_and(|v| v == "disabled"))
+}
+
+/// Substitutes `${var}` in every string scalar; collects references with no value and no default.
+fn substitute_tree(
+    node: &mut Node,
+    vars: &HashMap<String, String>,
+    undefined: &mut Vec<(Span, String)>,
+) {
+    match &mut node.value {
+        Value::Str(s) if s.contains("${") => {
+            for r in subst::refs(s) {
+                if r.default.is_none() && !vars.contains_key(r.name) {
+                    undefined.push((node.span, r.name.to_string()));
+                }
+            }
+            *s = subst::substitute(s, |name| vars.get(name).map(String::as_str));
+        }
+        Value::Seq(items) => items
+            .iter_mut()
+            .for_each(|n| substitute_tree(n, vars, undefined)),
+        Value::Map(entries) => entries
+            .iter_mut()
+            .for_each(|(_, v)| substitute_tree(v, vars, undefined)),
+        _ => {}
+    }
+}
