@@ -149,11 +149,13 @@ impl Model {
             repo: &repo,
             model: Model::default(),
             seen: HashSet::new(),
+            built: HashSet::new(),
         };
         b.find_clusters();
         for c in 0..b.model.clusters.len() {
             b.walk_cluster(c);
         }
+        b.build_unreached_kustomizations();
         b.add_standalone();
         let mut model = b.model;
         render::dedup(&mut model.problems);
@@ -274,6 +276,8 @@ struct Builder<'r, 'i> {
     model: Model,
     /// `(cluster, namespace, name)` of Kustomizations already in the graph.
     seen: HashSet<(usize, String, String)>,
+    /// Directories built by some Flux Kustomization.
+    built: HashSet<String>,
 }
 
 impl Builder<'_, '_> {
@@ -516,6 +520,7 @@ impl Builder<'_, '_> {
         }
         self.model.problems.append(&mut renderer.problems);
         self.model.patch_files.extend(renderer.patch_files);
+        self.built.extend(renderer.built);
         let mut children = Vec::new();
         self.model.kustomizations[k].applied += resources.len();
         for res in resources {
@@ -662,6 +667,18 @@ impl Builder<'_, '_> {
             }
         }
         Some(Some(out))
+    }
+
+    /// kustomizations no Flux Kustomization reaches are still built, for their problems.
+    fn build_unreached_kustomizations(&mut self) {
+        let mut renderer = Renderer::new(self.repo);
+        for dir in &self.repo.kustomization_dirs {
+            if !self.built.contains(dir) && !renderer.built.contains(dir) {
+                renderer.build_dir(dir);
+            }
+        }
+        self.model.problems.append(&mut renderer.problems);
+        self.model.patch_files.extend(renderer.patch_files);
     }
 
     /// Every object no Kustomization applies is linted standalone (owner none).

@@ -88,6 +88,8 @@ pub struct RepoIndex<'i> {
     files_in_dir: BTreeMap<String, Vec<FileId>>,
     /// Direct children directories.
     subdirs: BTreeMap<String, Vec<String>>,
+    /// Directories holding a kustomization file.
+    pub kustomization_dirs: Vec<String>,
     /// Kinds that are cluster-scoped (built in, plus CRDs with `scope: Cluster`).
     cluster_scoped: HashSet<String>,
 }
@@ -199,12 +201,19 @@ impl<'i> RepoIndex<'i> {
                 cluster_scoped.insert(kind.to_string());
             }
         }
+        let mut kustomization_dirs: Vec<String> = (inventory.files.iter())
+            .filter(|f| KUSTOMIZATION_FILES.contains(&f.path.rsplit('/').next().unwrap_or("")))
+            .map(|f| parent_dir(&f.path).to_string())
+            .collect();
+        kustomization_dirs.sort();
+        kustomization_dirs.dedup();
         Self {
             inventory,
             objects_by_file,
             dirs,
             files_in_dir,
             subdirs,
+            kustomization_dirs,
             cluster_scoped,
         }
     }
@@ -292,6 +301,8 @@ pub struct Renderer<'r, 'i> {
     pub patch_files: HashSet<FileId>,
     /// `helmCharts` entries and remote resources: known but not rendered.
     pub not_rendered: Vec<Span>,
+    /// Directories built through their kustomization file.
+    pub built: HashSet<String>,
     stack: Vec<String>,
 }
 
@@ -302,6 +313,7 @@ impl<'r, 'i> Renderer<'r, 'i> {
             problems: Vec::new(),
             patch_files: HashSet::new(),
             not_rendered: Vec::new(),
+            built: HashSet::new(),
             stack: Vec::new(),
         }
     }
@@ -331,6 +343,7 @@ impl<'r, 'i> Renderer<'r, 'i> {
             return Vec::new();
         }
         self.stack.push(dir.to_string());
+        self.built.insert(dir.to_string());
         let out = match self.repo.root_of(kfile) {
             Some(k) => {
                 let mut acc = Vec::new();
@@ -674,7 +687,9 @@ impl<'r, 'i> Renderer<'r, 'i> {
             match &ops {
                 Some(ops) => {
                     if let Err((message, index)) = json6902::apply(&mut res.node, ops) {
-                        let span = ops.get(index).map_or(at, |op| op.node.span);
+                        let span = ops.get(index).map_or(at, |op| {
+                            get(op.node, "path").map_or(op.node.span, |n| n.span)
+                        });
                         self.problems.push(Problem {
                             span,
                             message: format!(
@@ -697,14 +712,13 @@ impl<'r, 'i> Renderer<'r, 'i> {
             acc.remove(i);
         }
         if matched == 0 && target_is_from_patch(&target, doc, is_json) {
-            self.problem(
-                at,
-                format!(
-                    "patch target {} `{}` not found",
-                    target.kind.as_deref().unwrap_or("object"),
-                    target.name.as_deref().unwrap_or("")
-                ),
+            let span = doc.pointer("/metadata/name").map_or(at, |n| n.span);
+            let message = format!(
+                "patch target {} `{}` not found",
+                get_str(doc, &["kind"]).unwrap_or("object"),
+                get_str(doc, &["metadata", "name"]).unwrap_or("")
             );
+            self.problem(span, message);
         }
     }
 
@@ -881,33 +895,64 @@ struct BlockMap {
 
 impl BlockMap {
     fn new(file_text: &str, span: Span, value: &str) -> Self {
-        let raw = file_text
-            .get(span.start as usize..span.end as usize)
-            .unwrap_or("");
-        let mut lines = Vec::new();
-        let block = raw.starts_with('|') || raw.starts_with('>');
-        if block && !raw.starts_with('>') {
-            // Content starts on the line after the indicator; indentation is that of the first
-            // non-empty line.
-            if let Some(nl) = raw.find('\n') {
-                let content = &raw[nl + 1..];
-                let indent = content
-                    .lines()
-                    .find(|l| !l.trim().is_empty())
-                    .map_or(0, |l| l.len() - l.trim_start_matches(' ').len());
-                let mut file_off = span.start + nl as u32 + 1;
-                let mut value_off = 0u32;
-                for line in content.split_inclusive('\n') {
-                    let skip = indent.min(line.len() - line.trim_start_matches(' ').len()) as u32;
-                    lines.push((value_off, file_off + skip));
-                    let value_len = (line.len() as u32).saturating_sub(skip);
-                    value_off += value_len;
-                    file_off += line.len() as u32;
-                    if value_off as usize >= value.len() {
-                        break;
-                    }
-                }
+        let fallback = Self {
+            lines: Vec::new(),
+            fallback: span,
+        };
+        let (start, end) = (
+            span.start as usize,
+            (span.end as usize).min(file_text.len()),
+        );
+        let Some(raw) = file_text.get(start..end) else {
+            return fallback;
+        };
+        let line_start = file_text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let prefix = &file_text[line_start..start];
+        let (content_start, indent) = if raw.starts_with('|') {
+            // The span includes the indicator: content starts on the next line.
+            let Some(nl) = raw.find('\n') else {
+                return fallback;
+            };
+            let content = &raw[nl + 1..];
+            let indent = (content.lines().find(|l| !l.trim().is_empty()))
+                .map_or(0, |l| l.len() - l.trim_start_matches(' ').len());
+            (start + nl + 1, indent)
+        } else if prefix.trim().is_empty() {
+            // The span starts at the content of a literal block: check the indicator.
+            let before = file_text[..line_start].trim_end();
+            let literal = before.rsplit('\n').next().is_some_and(|l| {
+                let l = l.split(" #").next().unwrap_or(l).trim_end();
+                l.ends_with('|') || l.ends_with("|-") || l.ends_with("|+")
+            });
+            if !literal {
+                return fallback;
             }
+            (start, prefix.len())
+        } else if !value.contains('\n') && !raw.starts_with(['"', '\'', '>']) {
+            // A plain one-line scalar: offsets map one to one.
+            return Self {
+                lines: vec![(0, span.start)],
+                fallback: span,
+            };
+        } else {
+            return fallback;
+        };
+        let mut lines = Vec::new();
+        let mut file_off = content_start as u32;
+        let mut value_off = 0u32;
+        for line in file_text[content_start..].split_inclusive('\n') {
+            if value_off as usize >= value.len() {
+                break;
+            }
+            let spaces = line.len() - line.trim_start_matches(' ').len();
+            let skip = if line.trim().is_empty() {
+                spaces.min(indent)
+            } else {
+                indent.min(spaces)
+            } as u32;
+            lines.push((value_off, file_off + skip));
+            value_off += (line.len() as u32).saturating_sub(skip);
+            file_off += line.len() as u32;
         }
         Self {
             lines,
@@ -965,4 +1010,30 @@ pub fn index_by_id(resources: &[Resource]) -> HashMap<(String, String, String), 
             )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+
+    #[test]
+    fn inline_patch_spans_point_into_the_file() {
+        let text = "patches:\n  - target:\n      kind: Deployment\n    patch: |\n      - op: add\n        path: /spec/x\n        value: 1\nnext: 1\n";
+        let parsed = crate::yaml::parse(FileId(0), text);
+        let root = parsed.documents[0].root.as_ref().unwrap();
+        let scalar = root.pointer("/patches/0/patch").unwrap();
+        let value = scalar.as_str().unwrap();
+        let map = BlockMap::new(text, scalar.span, value);
+        let mut docs = crate::yaml::parse(FileId(0), value).documents;
+        let mut node = docs.remove(0).root.unwrap();
+        remap(&mut node, &|off| map.map(off), map.fallback);
+        let path = node.pointer("/0/path").unwrap();
+        assert_eq!(
+            &text[path.span.start as usize..path.span.end as usize],
+            "/spec/x"
+        );
+        let op = node.pointer("/0/op").unwrap();
+        assert_eq!(&text[op.span.start as usize..op.span.end as usize], "add");
+    }
 }

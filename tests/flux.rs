@@ -1,0 +1,205 @@
+//! End-to-end tests of the repository model: the fixture repositories under `fixtures/repos/`
+//! report exactly their `expected.json` findings, and the kustomize renderer agrees with
+//! `kubectl kustomize` on the object identities of the overlays under `fixtures/kustomize/`.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use gitops_lint::cli::Settings;
+use gitops_lint::kustomize::render::{Origin, Renderer, RepoIndex};
+use gitops_lint::source::FileId;
+
+fn fixtures(dir: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(dir)
+}
+
+fn subdirs(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = (std::fs::read_dir(dir).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    out.sort();
+    out
+}
+
+/// Rules of the repository model (other rules have their own fixtures).
+fn is_model_rule(name: &str, code: &str) -> bool {
+    code.starts_with("GL2") || name == "duplicate-object"
+}
+
+#[test]
+fn fixture_repos_report_exactly_their_expected_findings() {
+    let mut failures = Vec::new();
+    for repo in subdirs(&fixtures("repos")) {
+        let outcome = gitops_lint::analyse(&Settings::for_root(&repo)).expect("analyse");
+        let actual: BTreeSet<(String, String, u32)> = (outcome.diagnostics.iter())
+            .filter(|d| is_model_rule(d.rule.name, d.rule.code))
+            .map(|d| {
+                let file = outcome.inventory.file(d.primary.span.file);
+                (
+                    d.rule.name.to_owned(),
+                    file.path.clone(),
+                    file.line_col(d.primary.span.start).line,
+                )
+            })
+            .collect();
+        let text = std::fs::read_to_string(repo.join("expected.json")).expect("expected.json");
+        let list: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+        let expected: BTreeSet<(String, String, u32)> = (list.iter())
+            .map(|v| {
+                (
+                    v["rule"].as_str().unwrap().to_owned(),
+                    v["file"].as_str().unwrap().to_owned(),
+                    v["line"].as_u64().unwrap() as u32,
+                )
+            })
+            .collect();
+        if actual != expected {
+            failures.push(format!(
+                "{}:\n  missing: {:?}\n  unexpected: {:?}",
+                repo.display(),
+                expected.difference(&actual).collect::<Vec<_>>(),
+                actual.difference(&expected).collect::<Vec<_>>()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn clean_repo_has_two_clusters_and_every_object_owned() {
+    let outcome = gitops_lint::analyse(&Settings::for_root(fixtures("repos/clean"))).unwrap();
+    let model = &outcome.flux;
+    let names: Vec<&str> = model.clusters.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["clusters/prod", "clusters/staging"]);
+    assert!(
+        model.instances.iter().all(|i| i.owner.is_some()),
+        "an object has no owner"
+    );
+    // The labelSelector patch gave `shop` its sourceRef, so its path was rendered.
+    let shop = model
+        .kustomizations
+        .iter()
+        .find(|k| k.name == "shop")
+        .unwrap();
+    assert!(
+        matches!(shop.source, gitops_lint::flux::graph::SourceStatus::Repository { ref dir } if dir == "apps/shop")
+    );
+    // postBuild substituted `${CLUSTER}`; the overlay's env var came from the patch file.
+    let web = model
+        .instances
+        .iter()
+        .find(|i| i.kind == "Deployment" && i.name == "web")
+        .unwrap();
+    let env = web
+        .node
+        .pointer("/spec/template/spec/containers/0/env")
+        .unwrap()
+        .to_json();
+    assert!(
+        env.to_string().contains("\"prod\"") && env.to_string().contains("eu-west-1"),
+        "{env}"
+    );
+    let replicas = web.node.pointer("/spec/replicas").unwrap();
+    assert_eq!(
+        outcome.inventory.file(replicas.span.file).path,
+        "apps/prod/web-replicas.yaml"
+    );
+    // Placements are exposed per inventory object.
+    let index = outcome
+        .inventory
+        .objects
+        .iter()
+        .position(|o| o.id.kind == "HelmRepository")
+        .unwrap();
+    let placements = model.placements(index);
+    assert_eq!(placements.len(), 2, "{placements:?}");
+}
+
+/// `(kind, namespace, name)` of what kubectl renders; generated names get a `<hash>` marker.
+fn kubectl_ids(dir: &Path) -> Option<BTreeSet<(String, String, String)>> {
+    let output = Command::new("kubectl")
+        .arg("kustomize")
+        .arg(dir)
+        .output()
+        .ok()?;
+    assert!(
+        output.status.success(),
+        "kubectl kustomize {}: {}",
+        dir.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8(output.stdout).unwrap();
+    let parsed = gitops_lint::yaml::parse(FileId(0), &text);
+    let ids = (parsed.documents.iter().filter_map(|d| d.root.as_ref()))
+        .map(|n| {
+            let s = |p: &str| {
+                n.pointer(p)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .to_owned()
+            };
+            let kind = s("/kind");
+            let mut name = s("/metadata/name");
+            if matches!(kind.as_str(), "ConfigMap" | "Secret")
+                && let Some((base, hash)) = name.rsplit_once('-')
+                && hash.len() == 10
+                && hash.chars().all(|c| c.is_ascii_alphanumeric())
+            {
+                name = format!("{base}-<hash>");
+            }
+            (kind, s("/metadata/namespace"), name)
+        })
+        .collect();
+    Some(ids)
+}
+
+#[test]
+fn renderer_agrees_with_kubectl_kustomize() {
+    if Command::new("kubectl")
+        .args(["version", "--client"])
+        .output()
+        .is_err()
+    {
+        eprintln!("kubectl not found: skipping the differential test");
+        return;
+    }
+    let root = fixtures("kustomize");
+    let outcome = gitops_lint::analyse(&Settings::for_root(&root)).unwrap();
+    let index = RepoIndex::new(&outcome.inventory);
+    for dir in subdirs(&root).into_iter().filter(|d| {
+        d.file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("overlay")
+    }) {
+        let rel = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let mut renderer = Renderer::new(&index);
+        let ours: BTreeSet<(String, String, String)> = (renderer.build_dir(&rel).iter())
+            .map(|r| {
+                let name = match r.origin {
+                    Origin::Generated { hashed: true, .. } => format!("{}-<hash>", r.name()),
+                    _ => r.name().to_owned(),
+                };
+                (
+                    r.kind().to_owned(),
+                    r.namespace().unwrap_or("").to_owned(),
+                    name,
+                )
+            })
+            .collect();
+        assert!(
+            renderer.problems.is_empty(),
+            "{rel}: {:?}",
+            renderer.problems
+        );
+        let Some(theirs) = kubectl_ids(&dir) else {
+            return;
+        };
+        eprintln!("{rel}: {} objects agree with kubectl", ours.len());
+        assert_eq!(ours, theirs, "{rel}");
+    }
+}
