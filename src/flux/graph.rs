@@ -136,6 +136,8 @@ pub struct Model {
     by_object: HashMap<usize, Vec<usize>>,
     /// `(kind, namespace, name)` → instances.
     by_id: HashMap<(String, String, String), Vec<usize>>,
+    /// Objects of each file with their root spans, for span → object lookups.
+    by_file: HashMap<FileId, Vec<(Span, usize)>>,
 }
 
 /// A `(ns, name)` pair.
@@ -165,6 +167,13 @@ impl Model {
             .retain(|u| seen.insert((u.span, u.name.clone())));
         let mut seen = HashSet::new();
         model.missing_paths.retain(|m| seen.insert(m.span));
+        for (o, object) in inventory.objects.iter().enumerate() {
+            model
+                .by_file
+                .entry(object.file)
+                .or_default()
+                .push((object.root.span, o));
+        }
         for (i, inst) in model.instances.iter().enumerate() {
             if let Origin::Object(o) = inst.origin {
                 model.by_object.entry(o).or_default().push(i);
@@ -252,6 +261,20 @@ impl Model {
                 ))
             })
             .collect()
+    }
+
+    /// The inventory object whose tree holds `span`.
+    pub fn object_at(&self, span: Span) -> Option<usize> {
+        (self.by_file.get(&span.file).into_iter().flatten())
+            .find(|(root, _)| root.start <= span.start && span.start < root.end.max(root.start + 1))
+            .map(|(_, o)| *o)
+    }
+
+    /// Owner and cluster of the object a finding points into (JSON output, Rego input).
+    pub fn placements_at(&self, _inventory: &Inventory, span: Span) -> Vec<(String, String)> {
+        self.object_at(span)
+            .map(|o| self.placements(o))
+            .unwrap_or_default()
     }
 
     pub fn cluster_name(&self, cluster: Option<usize>) -> &str {

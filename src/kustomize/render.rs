@@ -668,8 +668,16 @@ impl<'r, 'i> Renderer<'r, 'i> {
         let mut matched = 0;
         let mut deleted = Vec::new();
         for (i, res) in acc.iter_mut().enumerate() {
-            let labels = res.meta_pairs("labels");
-            let annotations = res.meta_pairs("annotations");
+            let labels = if matcher.uses_labels() {
+                res.meta_pairs("labels")
+            } else {
+                Vec::new()
+            };
+            let annotations = if matcher.uses_annotations() {
+                res.meta_pairs("annotations")
+            } else {
+                Vec::new()
+            };
             let (group, version) = res.group_version();
             let candidate = Candidate {
                 group,
@@ -810,7 +818,7 @@ pub fn read_target(node: &Node) -> Target {
 /// The target a strategic-merge patch without `target` names: its own kind, name and namespace.
 fn target_of_patch(doc: &Node) -> Target {
     let (group, version) = split_api_version(get_str(doc, &["apiVersion"]).unwrap_or(""));
-    let lit = |s: &str| Some(regex_escape(s));
+    let lit = |s: &str| Some(s.to_string());
     Target {
         group: lit(group).filter(|_| !group.is_empty()),
         version: lit(version).filter(|_| !version.is_empty()),
@@ -821,10 +829,6 @@ fn target_of_patch(doc: &Node) -> Target {
         annotation_selector: None,
         from_patch: true,
     }
-}
-
-fn regex_escape(s: &str) -> String {
-    regex::escape(s)
 }
 
 /// A patch with a `target` may name anything; its identity fields are not merged.

@@ -29,23 +29,42 @@ pub struct Candidate<'a> {
     pub annotations: &'a [(String, String)],
 }
 
+/// One compiled field of a target: literal patterns skip the regex engine.
+enum Pat {
+    Literal(String),
+    Regex(Regex),
+}
+
+impl Pat {
+    fn is_match(&self, value: &str) -> bool {
+        match self {
+            Pat::Literal(l) => l == value,
+            Pat::Regex(r) => r.is_match(value),
+        }
+    }
+}
+
 /// A compiled target.
 pub struct Matcher {
-    group: Option<Regex>,
-    version: Option<Regex>,
-    kind: Option<Regex>,
-    name: Option<Regex>,
-    namespace: Option<Regex>,
+    group: Option<Pat>,
+    version: Option<Pat>,
+    kind: Option<Pat>,
+    name: Option<Pat>,
+    namespace: Option<Pat>,
     labels: Option<Selector>,
     annotations: Option<Selector>,
 }
 
-fn anchored(pattern: &Option<String>) -> Result<Option<Regex>, String> {
+fn anchored(pattern: &Option<String>, literal: bool) -> Result<Option<Pat>, String> {
+    const META: &[char] = &[
+        '\\', '.', '+', '*', '?', '(', ')', '|', '[', ']', '{', '}', '^', '$',
+    ];
     match pattern {
         None => Ok(None),
         Some(p) if p.is_empty() => Ok(None),
+        Some(p) if literal || !p.contains(META) => Ok(Some(Pat::Literal(p.clone()))),
         Some(p) => Regex::new(&format!("^(?:{p})$"))
-            .map(Some)
+            .map(|r| Some(Pat::Regex(r)))
             .map_err(|e| format!("invalid pattern `{p}`: {e}")),
     }
 }
@@ -59,18 +78,26 @@ impl Matcher {
                 .transpose()
         };
         Ok(Self {
-            group: anchored(&t.group)?,
-            version: anchored(&t.version)?,
-            kind: anchored(&t.kind)?,
-            name: anchored(&t.name)?,
-            namespace: anchored(&t.namespace)?,
+            group: anchored(&t.group, t.from_patch)?,
+            version: anchored(&t.version, t.from_patch)?,
+            kind: anchored(&t.kind, t.from_patch)?,
+            name: anchored(&t.name, t.from_patch)?,
+            namespace: anchored(&t.namespace, t.from_patch)?,
             labels: sel(&t.label_selector)?,
             annotations: sel(&t.annotation_selector)?,
         })
     }
 
+    pub fn uses_labels(&self) -> bool {
+        self.labels.is_some()
+    }
+
+    pub fn uses_annotations(&self) -> bool {
+        self.annotations.is_some()
+    }
+
     pub fn matches(&self, c: &Candidate<'_>) -> bool {
-        let re = |r: &Option<Regex>, v: &str| r.as_ref().is_none_or(|r| r.is_match(v));
+        let re = |r: &Option<Pat>, v: &str| r.as_ref().is_none_or(|r| r.is_match(v));
         re(&self.group, c.group)
             && re(&self.version, c.version)
             && re(&self.kind, c.kind)

@@ -57,6 +57,15 @@ struct Finding<'a> {
     help: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related: Vec<Related<'a>>,
+    /// Which Flux Kustomization applies the object, in which cluster (one per cluster).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    placements: Vec<Placement>,
+}
+
+#[derive(Serialize)]
+struct Placement {
+    owner: String,
+    cluster: String,
 }
 
 #[derive(Serialize)]
@@ -93,6 +102,7 @@ fn finding<'a>(inventory: &'a Inventory, diagnostic: &'a Diagnostic) -> Finding<
                 }
             })
             .collect(),
+        placements: Vec::new(),
     }
 }
 
@@ -109,7 +119,16 @@ pub fn render(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
             objects: outcome.inventory.objects.len(),
         },
         findings: (outcome.diagnostics.iter())
-            .map(|d| finding(&outcome.inventory, d))
+            .map(|d| {
+                let mut f = finding(&outcome.inventory, d);
+                f.placements = (outcome
+                    .flux
+                    .placements_at(&outcome.inventory, d.primary.span)
+                    .into_iter())
+                .map(|(owner, cluster)| Placement { owner, cluster })
+                .collect();
+                f
+            })
             .collect(),
     };
     serde_json::to_writer_pretty(&mut *out, &document)?;
