@@ -47,7 +47,10 @@ fn main() {
         let decoded = t.elapsed();
         k8s::version(version, true).unwrap();
         let registry = t.elapsed();
-        let store = SchemaStore::new(Settings { kubernetes_version: version, ..Settings::default() });
+        let store = SchemaStore::new(Settings {
+            kubernetes_version: version,
+            ..Settings::default()
+        });
         assert!(matches!(store.validate(&deployment(0)), Outcome::Valid));
         let first = t.elapsed();
         println!(
@@ -73,7 +76,11 @@ fn main() {
             }
         }
         let s = t.elapsed().as_secs_f64();
-        println!("round {round}: {valid} valid Deployments in {:.1} ms = {:.0} objects/s (one thread)", s * 1e3, objects.len() as f64 / s);
+        println!(
+            "round {round}: {valid} valid Deployments in {:.1} ms = {:.0} objects/s (one thread)",
+            s * 1e3,
+            objects.len() as f64 / s
+        );
     }
     let mut bad = deployment(1);
     bad["spec"]["replicas"] = json!("three");
@@ -83,5 +90,8 @@ fn main() {
         assert!(matches!(store.validate(&bad), Outcome::Invalid(_)));
     }
     let s = t.elapsed().as_secs_f64();
-    println!("invalid Deployments (2 errors each): {:.0} objects/s", 10_000.0 / s);
+    println!(
+        "invalid Deployments (2 errors each): {:.0} objects/s",
+        10_000.0 / s
+    );
 }

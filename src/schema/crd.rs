@@ -46,7 +46,10 @@ pub fn is_crd(object: &Value) -> bool {
 
 /// Converts a CRD (`apiextensions.k8s.io/v1` or `v1beta1`) into a schema per served version.
 pub fn crd_schemas(crd: &Value, strict: bool) -> Result<Vec<CrdSchema>, CrdError> {
-    let spec = crd.get("spec").filter(|s| s.is_object()).ok_or_else(|| err("", "CRD has no `spec` mapping"))?;
+    let spec = crd
+        .get("spec")
+        .filter(|s| s.is_object())
+        .ok_or_else(|| err("", "CRD has no `spec` mapping"))?;
     let group = spec
         .get("group")
         .and_then(Value::as_str)
@@ -84,10 +87,12 @@ pub fn crd_schemas(crd: &Value, strict: bool) -> Result<Vec<CrdSchema>, CrdError
             }
         }
         None => {
-            let name = spec
-                .get("version")
-                .and_then(Value::as_str)
-                .ok_or_else(|| err("/spec", "CRD has neither `spec.versions` nor `spec.version`"))?;
+            let name = spec.get("version").and_then(Value::as_str).ok_or_else(|| {
+                err(
+                    "/spec",
+                    "CRD has neither `spec.versions` nor `spec.version`",
+                )
+            })?;
             out.push(CrdSchema {
                 api_version: format!("{group}/{name}"),
                 kind: kind.to_owned(),
@@ -108,11 +113,20 @@ fn root_schema(schema: Option<&Value>, at: &str, strict: bool) -> Result<Value, 
     if let Some(map) = out.as_object_mut() {
         // Every object has these, whether the CRD declares them or not.
         if let Some(Value::Object(props)) = map.get_mut("properties") {
-            props.entry("apiVersion").or_insert_with(|| json!({"type": "string"}));
-            props.entry("kind").or_insert_with(|| json!({"type": "string"}));
-            props.entry("metadata").or_insert_with(|| json!({"type": "object"}));
+            props
+                .entry("apiVersion")
+                .or_insert_with(|| json!({"type": "string"}));
+            props
+                .entry("kind")
+                .or_insert_with(|| json!({"type": "string"}));
+            props
+                .entry("metadata")
+                .or_insert_with(|| json!({"type": "object"}));
         }
-        map.insert("$schema".into(), json!("http://json-schema.org/draft-04/schema#"));
+        map.insert(
+            "$schema".into(),
+            json!("http://json-schema.org/draft-04/schema#"),
+        );
     }
     Ok(out)
 }
@@ -191,9 +205,14 @@ fn convert(node: &Value, at: &str, strict: bool, structural: bool) -> Result<Val
                 out.insert(key.clone(), Value::Array(converted));
             }
             "required" => {
-                let ok = value.as_array().is_some_and(|r| r.iter().all(Value::is_string));
+                let ok = value
+                    .as_array()
+                    .is_some_and(|r| r.iter().all(Value::is_string));
                 if !ok {
-                    return Err(err(&here, format!("`required` at `{at}` must be a list of strings")));
+                    return Err(err(
+                        &here,
+                        format!("`required` at `{at}` must be a list of strings"),
+                    ));
                 }
                 out.insert(key.clone(), value.clone());
             }
@@ -212,13 +231,20 @@ fn convert(node: &Value, at: &str, strict: bool, structural: bool) -> Result<Val
                     .as_str()
                     .ok_or_else(|| err(&here, format!("`pattern` at `{at}` must be a string")))?;
                 if regex_syntax_ok(p).is_err() {
-                    return Err(err(&here, format!("`pattern` at `{at}` is not a valid regular expression: {p}")));
+                    return Err(err(
+                        &here,
+                        format!("`pattern` at `{at}` is not a valid regular expression: {p}"),
+                    ));
                 }
                 out.insert(key.clone(), value.clone());
             }
-            "maxLength" | "minLength" | "maxItems" | "minItems" | "maxProperties" | "minProperties" => {
+            "maxLength" | "minLength" | "maxItems" | "minItems" | "maxProperties"
+            | "minProperties" => {
                 if !value.is_u64() {
-                    return Err(err(&here, format!("`{key}` at `{at}` must be a non-negative integer")));
+                    return Err(err(
+                        &here,
+                        format!("`{key}` at `{at}` must be a non-negative integer"),
+                    ));
                 }
                 out.insert(key.clone(), value.clone());
             }
@@ -230,7 +256,10 @@ fn convert(node: &Value, at: &str, strict: bool, structural: bool) -> Result<Val
             }
             "exclusiveMaximum" | "exclusiveMinimum" | "uniqueItems" => {
                 if !value.is_boolean() {
-                    return Err(err(&here, format!("`{key}` at `{at}` must be true or false")));
+                    return Err(err(
+                        &here,
+                        format!("`{key}` at `{at}` must be true or false"),
+                    ));
                 }
                 out.insert(key.clone(), value.clone());
             }
@@ -257,12 +286,23 @@ fn convert(node: &Value, at: &str, strict: bool, structural: bool) -> Result<Val
             .or_insert_with(|| Value::Object(Map::new()))
             .as_object_mut();
         if let Some(props) = props {
-            props.entry("apiVersion").or_insert_with(|| json!({"type": "string"}));
-            props.entry("kind").or_insert_with(|| json!({"type": "string"}));
-            props.entry("metadata").or_insert_with(|| json!({"type": "object"}));
+            props
+                .entry("apiVersion")
+                .or_insert_with(|| json!({"type": "string"}));
+            props
+                .entry("kind")
+                .or_insert_with(|| json!({"type": "string"}));
+            props
+                .entry("metadata")
+                .or_insert_with(|| json!({"type": "object"}));
         }
     }
-    if strict && structural && !preserve && out.contains_key("properties") && !out.contains_key("additionalProperties") {
+    if strict
+        && structural
+        && !preserve
+        && out.contains_key("properties")
+        && !out.contains_key("additionalProperties")
+    {
         out.insert("additionalProperties".into(), Value::Bool(false));
     }
     Ok(out.into())
@@ -299,7 +339,9 @@ mod tests {
 
     fn validate(schema: &Value, instance: Value) -> Vec<String> {
         let v = super::super::options().build(schema).unwrap();
-        v.iter_errors(&instance).map(|e| format!("{}: {}", e.instance_path().as_str(), e)).collect()
+        v.iter_errors(&instance)
+            .map(|e| format!("{}: {}", e.instance_path().as_str(), e))
+            .collect()
     }
 
     #[test]
@@ -329,8 +371,14 @@ mod tests {
             "spec": {"port": "http", "note": null, "values": {"anything": 1}, "mode": "a"}});
         assert!(validate(s, ok).is_empty());
         let errors = validate(s, json!({"spec": {"port": 1.5, "mode": "c", "extra": 1}}));
-        assert!(errors.iter().any(|e| e.starts_with("/spec/port")), "{errors:?}");
-        assert!(errors.iter().any(|e| e.starts_with("/spec/mode")), "{errors:?}");
+        assert!(
+            errors.iter().any(|e| e.starts_with("/spec/port")),
+            "{errors:?}"
+        );
+        assert!(
+            errors.iter().any(|e| e.starts_with("/spec/mode")),
+            "{errors:?}"
+        );
         assert!(errors.iter().any(|e| e.contains("extra")), "{errors:?}");
         // Not strict: unknown fields pass.
         let loose = &crd_schemas(&c, false).unwrap()[0].schema;
@@ -341,10 +389,21 @@ mod tests {
     fn broken_crds_are_errors_not_panics() {
         let bad_type = crd(json!({"type": "object", "properties": {"spec": {"type": "strin"}}}));
         let e = crd_schemas(&bad_type, true).unwrap_err();
-        assert_eq!(e.pointer, "/spec/versions/0/schema/openAPIV3Schema/properties/spec/type");
+        assert_eq!(
+            e.pointer,
+            "/spec/versions/0/schema/openAPIV3Schema/properties/spec/type"
+        );
         assert!(crd_schemas(&json!({"kind": "CustomResourceDefinition"}), true).is_err());
-        assert!(crd_schemas(&json!({"spec": {"group": "g", "names": {"kind": "K"}, "versions": 3}}), true).is_err());
-        let bad_pattern = crd(json!({"type": "object", "properties": {"a": {"type": "string", "pattern": "(("}}}));
+        assert!(
+            crd_schemas(
+                &json!({"spec": {"group": "g", "names": {"kind": "K"}, "versions": 3}}),
+                true
+            )
+            .is_err()
+        );
+        let bad_pattern = crd(
+            json!({"type": "object", "properties": {"a": {"type": "string", "pattern": "(("}}}),
+        );
         assert!(crd_schemas(&bad_pattern, true).is_err());
         let not_map = crd(json!("nope"));
         assert!(crd_schemas(&not_map, true).is_err());

@@ -18,9 +18,12 @@ static LOOSE: OnceLock<Table> = OnceLock::new();
 /// The decoded bundle: `{"<apiVersion>/<Kind>": schema, …}`.
 pub fn documents() -> Result<serde_json::Map<String, Value>, String> {
     let mut input = BUNDLE;
-    let mut decoder = ruzstd::decoding::StreamingDecoder::new(&mut input).map_err(|e| format!("flux schemas: {e}"))?;
+    let mut decoder = ruzstd::decoding::StreamingDecoder::new(&mut input)
+        .map_err(|e| format!("flux schemas: {e}"))?;
     let mut text = String::new();
-    decoder.read_to_string(&mut text).map_err(|e| format!("flux schemas: {e}"))?;
+    decoder
+        .read_to_string(&mut text)
+        .map_err(|e| format!("flux schemas: {e}"))?;
     match serde_json::from_str(&text) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err("flux schemas: not a mapping".to_owned()),

@@ -27,7 +27,8 @@ pub fn is_quantity(text: &str) -> bool {
     }
     let suffix = &text[i..];
     match suffix {
-        "" | "Ki" | "Mi" | "Gi" | "Ti" | "Pi" | "Ei" | "n" | "u" | "m" | "k" | "M" | "G" | "T" | "P" | "E" => true,
+        "" | "Ki" | "Mi" | "Gi" | "Ti" | "Pi" | "Ei" | "n" | "u" | "m" | "k" | "M" | "G" | "T"
+        | "P" | "E" => true,
         _ => {
             let Some(exp) = suffix.strip_prefix(['e', 'E']) else {
                 return false;
@@ -44,10 +45,26 @@ mod tests {
 
     #[test]
     fn quantities() {
-        for ok in ["1", "500m", "1.5Gi", "128974848", "129e6", "129M", "123Mi", "0.5", ".5", "-1", "+2k", "1E-3", "5n"] {
+        for ok in [
+            "1",
+            "500m",
+            "1.5Gi",
+            "128974848",
+            "129e6",
+            "129M",
+            "123Mi",
+            "0.5",
+            ".5",
+            "-1",
+            "+2k",
+            "1E-3",
+            "5n",
+        ] {
             assert!(is_quantity(ok), "{ok}");
         }
-        for bad in ["512MB", "1 Gi", "Gi", "", "1.2.3", "1e", "1Kb", "abc", "1ki", "1e3Gi", "--1"] {
+        for bad in [
+            "512MB", "1 Gi", "Gi", "", "1.2.3", "1e", "1Kb", "abc", "1ki", "1e3Gi", "--1",
+        ] {
             assert!(!is_quantity(bad), "{bad}");
         }
     }

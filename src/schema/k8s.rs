@@ -37,15 +37,20 @@ impl KubeVersion {
         let mut parts = t.split('.');
         let major = parts.next().and_then(|p| p.parse::<u32>().ok());
         let minor = parts.next().and_then(|p| p.parse::<u32>().ok());
-        let patch_ok = parts.next().is_none_or(|p| p.parse::<u32>().is_ok()) && parts.next().is_none();
+        let patch_ok =
+            parts.next().is_none_or(|p| p.parse::<u32>().is_ok()) && parts.next().is_none();
         match (major, minor) {
-            (Some(1), Some(m)) if patch_ok && (OLDEST_MINOR as u32..=NEWEST_MINOR as u32).contains(&m) => {
+            (Some(1), Some(m))
+                if patch_ok && (OLDEST_MINOR as u32..=NEWEST_MINOR as u32).contains(&m) =>
+            {
                 Ok(KubeVersion { minor: m as u8 })
             }
             (Some(_), Some(_)) if patch_ok => Err(format!(
                 "Kubernetes version `{text}` is not embedded (supported: 1.{OLDEST_MINOR} to 1.{NEWEST_MINOR})"
             )),
-            _ => Err(format!("`{text}` is not a Kubernetes version (expected X.Y or X.Y.Z, e.g. 1.{NEWEST_MINOR})")),
+            _ => Err(format!(
+                "`{text}` is not a Kubernetes version (expected X.Y or X.Y.Z, e.g. 1.{NEWEST_MINOR})"
+            )),
         }
     }
 
@@ -63,7 +68,9 @@ impl KubeVersion {
     }
 
     pub fn all() -> impl Iterator<Item = KubeVersion> {
-        (OLDEST_MINOR..=NEWEST_MINOR).rev().map(|minor| KubeVersion { minor })
+        (OLDEST_MINOR..=NEWEST_MINOR)
+            .rev()
+            .map(|minor| KubeVersion { minor })
     }
 }
 
@@ -96,7 +103,8 @@ pub fn definitions_text(version: KubeVersion) -> Result<String, String> {
         }
         header.push(byte[0]);
     }
-    let index: Value = serde_json::from_slice(&header).map_err(|e| format!("schema bundle index: {e}"))?;
+    let index: Value =
+        serde_json::from_slice(&header).map_err(|e| format!("schema bundle index: {e}"))?;
     let wanted = version.to_string();
     let entry = index["versions"]
         .as_array()
@@ -130,7 +138,8 @@ struct Slot {
 impl VersionSchemas {
     fn build(version: KubeVersion, strict: bool) -> Result<VersionSchemas, String> {
         let text = definitions_text(version)?;
-        let mut doc: Value = serde_json::from_str(&text).map_err(|e| format!("schema bundle for {version}: {e}"))?;
+        let mut doc: Value =
+            serde_json::from_str(&text).map_err(|e| format!("schema bundle for {version}: {e}"))?;
         if !strict {
             super::loosen(&mut doc);
         }
@@ -138,7 +147,10 @@ impl VersionSchemas {
         let mut slots = Vec::new();
         if let Some(defs) = doc.get("$defs").and_then(Value::as_object) {
             for (name, def) in defs {
-                let Some(gvks) = def.get("x-kubernetes-group-version-kind").and_then(Value::as_array) else {
+                let Some(gvks) = def
+                    .get("x-kubernetes-group-version-kind")
+                    .and_then(Value::as_array)
+                else {
                     continue;
                 };
                 // Only top-level kinds: those whose `kind` property is pinned by an enum.
@@ -146,19 +158,27 @@ impl VersionSchemas {
                     continue;
                 }
                 for gvk in gvks {
-                    let (Some(group), Some(ver), Some(kind)) =
-                        (gvk["group"].as_str(), gvk["version"].as_str(), gvk["kind"].as_str())
-                    else {
+                    let (Some(group), Some(ver), Some(kind)) = (
+                        gvk["group"].as_str(),
+                        gvk["version"].as_str(),
+                        gvk["kind"].as_str(),
+                    ) else {
                         continue;
                     };
-                    let api_version = if group.is_empty() { ver.to_owned() } else { format!("{group}/{ver}") };
-                    kinds.entry((api_version, kind.to_owned())).or_insert_with(|| {
-                        slots.push(Slot {
-                            definition: name.clone(),
-                            validator: OnceLock::new(),
+                    let api_version = if group.is_empty() {
+                        ver.to_owned()
+                    } else {
+                        format!("{group}/{ver}")
+                    };
+                    kinds
+                        .entry((api_version, kind.to_owned()))
+                        .or_insert_with(|| {
+                            slots.push(Slot {
+                                definition: name.clone(),
+                                validator: OnceLock::new(),
+                            });
+                            slots.len() - 1
                         });
-                        slots.len() - 1
-                    });
                 }
             }
         }
@@ -166,11 +186,19 @@ impl VersionSchemas {
             .add(DEFINITIONS_ID, doc)
             .and_then(|b| b.prepare())
             .map_err(|e| format!("schema registry for {version}: {e}"))?;
-        Ok(VersionSchemas { registry, kinds, slots })
+        Ok(VersionSchemas {
+            registry,
+            kinds,
+            slots,
+        })
     }
 
     /// The validator for one kind, compiled on first use. `None`: no such kind in this version.
-    pub fn validator(&self, api_version: &str, kind: &str) -> Option<Result<Arc<Validator>, String>> {
+    pub fn validator(
+        &self,
+        api_version: &str,
+        kind: &str,
+    ) -> Option<Result<Arc<Validator>, String>> {
         let slot = &self.slots[*self.kinds.get(&(api_version.to_owned(), kind.to_owned()))?];
         let built = slot.validator.get_or_init(|| {
             let schema = serde_json::json!({ "$ref": format!("{DEFINITIONS_ID}#/$defs/{}", slot.definition) });
@@ -215,7 +243,11 @@ mod tests {
     fn parses_versions() {
         assert_eq!(KubeVersion::parse("1.30").unwrap().minor(), 30);
         assert_eq!(KubeVersion::parse("v1.25.3").unwrap().minor(), 25);
-        assert!(KubeVersion::parse("1.24").unwrap_err().contains("1.25 to 1.37"));
+        assert!(
+            KubeVersion::parse("1.24")
+                .unwrap_err()
+                .contains("1.25 to 1.37")
+        );
         assert!(KubeVersion::parse("one").is_err());
         assert!(KubeVersion::parse("1.30.x").is_err());
         assert_eq!(KubeVersion::parse("1.31").unwrap().normalized(), "v1.31.0");
@@ -230,8 +262,14 @@ mod tests {
             assert!(text.contains("\"format\":\"quantity\""), "{v}");
         }
         let s = version(KubeVersion::NEWEST, true).unwrap();
-        assert_eq!(s.definition_name("apps/v1", "Deployment"), Some("io.k8s.api.apps.v1.Deployment"));
-        assert_eq!(s.definition_name("v1", "ConfigMap"), Some("io.k8s.api.core.v1.ConfigMap"));
+        assert_eq!(
+            s.definition_name("apps/v1", "Deployment"),
+            Some("io.k8s.api.apps.v1.Deployment")
+        );
+        assert_eq!(
+            s.definition_name("v1", "ConfigMap"),
+            Some("io.k8s.api.core.v1.ConfigMap")
+        );
         assert!(s.definition_name("apps/v1", "DeploymentSpec").is_none());
     }
 }

@@ -65,7 +65,13 @@ impl Location {
     }
 
     /// The file this location names for one kind, or `None` for `default`.
-    pub fn path(&self, api_version: &str, kind: &str, version: KubeVersion, strict: bool) -> Option<PathBuf> {
+    pub fn path(
+        &self,
+        api_version: &str,
+        kind: &str,
+        version: KubeVersion,
+        strict: bool,
+    ) -> Option<PathBuf> {
         let Location::Template(template) = self else {
             return None;
         };
@@ -114,16 +120,28 @@ mod tests {
 
     #[test]
     fn expands_kubeconform_templates() {
-        let l = Location::parse("schemas/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json").unwrap();
+        let l = Location::parse(
+            "schemas/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json",
+        )
+        .unwrap();
         assert_eq!(
-            l.path("cert-manager.io/v1", "Certificate", v(), true).unwrap(),
+            l.path("cert-manager.io/v1", "Certificate", v(), true)
+                .unwrap(),
             PathBuf::from("schemas/cert-manager.io/certificate_v1.json")
         );
-        let l = Location::parse("s/{{.ResourceKind}}{{.KindSuffix}}{{ .StrictSuffix }}.json").unwrap();
-        assert_eq!(l.path("apps/v1", "Deployment", v(), true).unwrap(), PathBuf::from("s/deployment-apps-v1-strict.json"));
-        assert_eq!(l.path("v1", "Service", v(), false).unwrap(), PathBuf::from("s/service-v1.json"));
+        let l =
+            Location::parse("s/{{.ResourceKind}}{{.KindSuffix}}{{ .StrictSuffix }}.json").unwrap();
         assert_eq!(
-            l.path("helm.toolkit.fluxcd.io/v2", "HelmRelease", v(), false).unwrap(),
+            l.path("apps/v1", "Deployment", v(), true).unwrap(),
+            PathBuf::from("s/deployment-apps-v1-strict.json")
+        );
+        assert_eq!(
+            l.path("v1", "Service", v(), false).unwrap(),
+            PathBuf::from("s/service-v1.json")
+        );
+        assert_eq!(
+            l.path("helm.toolkit.fluxcd.io/v2", "HelmRelease", v(), false)
+                .unwrap(),
             PathBuf::from("s/helmrelease-helm-v2.json")
         );
     }
@@ -140,9 +158,17 @@ mod tests {
 
     #[test]
     fn urls_and_unknown_variables_are_refused() {
-        assert!(Location::parse("https://raw.githubusercontent.com/x/{{ .ResourceKind }}.json").unwrap_err().contains("URL"));
+        assert!(
+            Location::parse("https://raw.githubusercontent.com/x/{{ .ResourceKind }}.json")
+                .unwrap_err()
+                .contains("URL")
+        );
         assert!(Location::parse("http://x").is_err());
-        assert!(Location::parse("d/{{ .Kind }}.json").unwrap_err().contains("unknown variable"));
+        assert!(
+            Location::parse("d/{{ .Kind }}.json")
+                .unwrap_err()
+                .contains("unknown variable")
+        );
         assert!(Location::parse("d/{{ .ResourceKind .json").is_err());
     }
 }

@@ -16,6 +16,7 @@
 //! `--crds DIR`), then `--schema-location` templates, then the embedded Flux schemas, then the
 //! embedded Kubernetes schemas of `--kubernetes-version`.
 
+pub mod check;
 pub mod crd;
 pub mod flux;
 pub mod format;
@@ -65,6 +66,8 @@ pub struct Settings {
     /// Unknown fields are errors (`additionalProperties: false` kept). `--no-strict` turns it off.
     pub strict: bool,
     pub locations: Vec<Location>,
+    /// `--crds DIR`: directories of CustomResourceDefinitions (the repository's own win).
+    pub crd_dirs: Vec<PathBuf>,
 }
 
 impl Default for Settings {
@@ -73,7 +76,37 @@ impl Default for Settings {
             kubernetes_version: KubeVersion::NEWEST,
             strict: true,
             locations: Vec::new(),
+            crd_dirs: Vec::new(),
         }
+    }
+}
+
+impl Settings {
+    /// From the `check` flags; errors are usage errors (exit code 2).
+    pub fn from_flags(
+        kubernetes_version: Option<&str>,
+        strict: bool,
+        crd_dirs: Vec<PathBuf>,
+        locations: &[String],
+    ) -> Result<Settings, String> {
+        let kubernetes_version = match kubernetes_version {
+            Some(v) => KubeVersion::parse(v).map_err(|e| format!("--kubernetes-version: {e}"))?,
+            None => KubeVersion::NEWEST,
+        };
+        for dir in &crd_dirs {
+            if !dir.is_dir() {
+                return Err(format!("--crds {}: not a directory", dir.display()));
+            }
+        }
+        Ok(Settings {
+            kubernetes_version,
+            strict,
+            locations: locations
+                .iter()
+                .map(|l| Location::parse(l))
+                .collect::<Result<_, _>>()?,
+            crd_dirs,
+        })
     }
 }
 
@@ -165,8 +198,10 @@ impl SchemaStore {
         let mut added = Vec::new();
         for s in schemas {
             let key = (s.api_version, s.kind);
-            self.crds
-                .insert(key.clone(), Arc::new(LazySchema::new(Origin::Crd(origin.to_owned()), s.schema)));
+            self.crds.insert(
+                key.clone(),
+                Arc::new(LazySchema::new(Origin::Crd(origin.to_owned()), s.schema)),
+            );
             added.push(key);
         }
         Ok(added)
@@ -174,7 +209,8 @@ impl SchemaStore {
 
     /// Whether a CRD added to this store defines the kind.
     pub fn has_crd(&self, api_version: &str, kind: &str) -> bool {
-        self.crds.contains_key(&(api_version.to_owned(), kind.to_owned()))
+        self.crds
+            .contains_key(&(api_version.to_owned(), kind.to_owned()))
     }
 
     /// Validates one object (a mapping with `apiVersion` and `kind`).
@@ -200,7 +236,11 @@ impl SchemaStore {
     }
 
     /// The validator for a kind, in lookup order; `None` when nothing knows the kind.
-    pub fn validator(&self, api_version: &str, kind: &str) -> Option<Result<Arc<Validator>, String>> {
+    pub fn validator(
+        &self,
+        api_version: &str,
+        kind: &str,
+    ) -> Option<Result<Arc<Validator>, String>> {
         let key = (api_version.to_owned(), kind.to_owned());
         if let Some(s) = self.crds.get(&key) {
             return Some(s.validator());
@@ -237,7 +277,10 @@ impl SchemaStore {
             };
             Some(Arc::new(LazySchema::new(Origin::File(path), schema)))
         });
-        self.from_locations.lock().ok()?.insert(key.clone(), found.clone());
+        self.from_locations
+            .lock()
+            .ok()?
+            .insert(key.clone(), found.clone());
         found
     }
 }
@@ -256,7 +299,9 @@ pub fn validate_with(validator: &Validator, instance: &Value) -> Vec<Violation> 
             .and_then(Value::as_str)
             .is_some_and(|s| s.contains("${"))
     });
-    let substituted = needs_defaults.then(|| subst::substitute_defaults(instance)).flatten();
+    let substituted = needs_defaults
+        .then(|| subst::substitute_defaults(instance))
+        .flatten();
     let (root, mut violations) = match &substituted {
         Some(s) => (s, violation::collect(validator, s)),
         None => (instance, first),
@@ -272,7 +317,10 @@ fn keep(v: &Violation, root: &Value) -> bool {
     {
         return false;
     }
-    if matches!(v.kind, ViolationKind::Required { .. } | ViolationKind::UnknownField { .. }) {
+    if matches!(
+        v.kind,
+        ViolationKind::Required { .. } | ViolationKind::UnknownField { .. }
+    ) {
         return true;
     }
     let Some(Value::String(text)) = root.pointer(&v.pointer) else {

@@ -9,7 +9,9 @@ use serde_json::Value;
 /// type:int]` → `integer`). `None`: not a SOPS value. Unknown SOPS types give `Some("unknown")`.
 pub fn sops_type(text: &str) -> Option<&'static str> {
     let inner = text.strip_prefix("ENC[")?.strip_suffix(']')?;
-    let kind = inner.rsplit(',').find_map(|part| part.trim().strip_prefix("type:"));
+    let kind = inner
+        .rsplit(',')
+        .find_map(|part| part.trim().strip_prefix("type:"));
     Some(match kind {
         Some("str" | "bytes") => "string",
         Some("int") => "integer",
@@ -26,7 +28,9 @@ pub fn whole_placeholder(text: &str) -> Option<Option<&str>> {
     if inner.contains("${") || inner.contains('}') {
         return None;
     }
-    let name_end = inner.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(inner.len());
+    let name_end = inner
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(inner.len());
     let (name, rest) = inner.split_at(name_end);
     if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
@@ -102,7 +106,9 @@ fn replace_defaults(s: &str) -> String {
 /// A default as YAML 1.1 (go-yaml v2) reads a plain scalar: booleans, integers, floats, null.
 fn scalar(text: &str) -> Value {
     match text {
-        "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y" => return Value::Bool(true),
+        "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y" => {
+            return Value::Bool(true);
+        }
         "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n" | "N" => {
             return Value::Bool(false);
         }
@@ -129,9 +135,18 @@ mod tests {
 
     #[test]
     fn sops_values() {
-        assert_eq!(sops_type("ENC[AES256_GCM,data:Zm9v,iv:a,tag:b,type:int]"), Some("integer"));
-        assert_eq!(sops_type("ENC[AES256_GCM,data:Zm9v,iv:a,tag:b,type:str]"), Some("string"));
-        assert_eq!(sops_type("ENC[AES256_GCM,data:Zm9v,type:bool]"), Some("boolean"));
+        assert_eq!(
+            sops_type("ENC[AES256_GCM,data:Zm9v,iv:a,tag:b,type:int]"),
+            Some("integer")
+        );
+        assert_eq!(
+            sops_type("ENC[AES256_GCM,data:Zm9v,iv:a,tag:b,type:str]"),
+            Some("string")
+        );
+        assert_eq!(
+            sops_type("ENC[AES256_GCM,data:Zm9v,type:bool]"),
+            Some("boolean")
+        );
         assert_eq!(sops_type("ENC[weird]"), Some("unknown"));
         assert_eq!(sops_type("plain"), None);
     }
@@ -151,7 +166,10 @@ mod tests {
     fn defaults_are_substituted_as_yaml_scalars() {
         let v = json!({"replicas": "${R:=3}", "host": "a.${D:=example.com}", "x": "${NO_DEFAULT}", "on": "${B:=true}"});
         let s = substitute_defaults(&v).unwrap();
-        assert_eq!(s, json!({"replicas": 3, "host": "a.example.com", "x": "${NO_DEFAULT}", "on": true}));
+        assert_eq!(
+            s,
+            json!({"replicas": 3, "host": "a.example.com", "x": "${NO_DEFAULT}", "on": true})
+        );
         assert!(substitute_defaults(&json!({"a": "${X}"})).is_none());
     }
 }

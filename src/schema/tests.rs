@@ -67,14 +67,20 @@ fn unknown_fields_name_the_key_in_strict_mode_only() {
     d["spec"]["template"]["spec"]["containers"][0]["imagePullPolcy"] = json!("Always");
     let v = violations(&strict(), &d);
     assert_eq!(v.len(), 1, "{v:?}");
-    assert_eq!(v[0].pointer, "/spec/template/spec/containers/0/imagePullPolcy");
+    assert_eq!(
+        v[0].pointer,
+        "/spec/template/spec/containers/0/imagePullPolcy"
+    );
     assert_eq!(
         v[0].kind,
         ViolationKind::UnknownField {
             key: "imagePullPolcy".into()
         }
     );
-    assert_eq!(v[0].message, "unknown field \"spec.template.spec.containers[0].imagePullPolcy\"");
+    assert_eq!(
+        v[0].message,
+        "unknown field \"spec.template.spec.containers[0].imagePullPolcy\""
+    );
     let loose = SchemaStore::new(Settings {
         strict: false,
         ..Settings::default()
@@ -85,7 +91,8 @@ fn unknown_fields_name_the_key_in_strict_mode_only() {
 #[test]
 fn yaml_1_1_booleans_are_type_errors_where_strings_are_wanted() {
     let mut d = deployment(json!({}));
-    d["spec"]["template"]["spec"]["containers"][0]["env"] = json!([{"name": "DEBUG", "value": true}]);
+    d["spec"]["template"]["spec"]["containers"][0]["env"] =
+        json!([{"name": "DEBUG", "value": true}]);
     let v = violations(&strict(), &d);
     assert_eq!(v[0].pointer, "/spec/template/spec/containers/0/env/0/value");
     assert_eq!(
@@ -100,12 +107,25 @@ fn yaml_1_1_booleans_are_type_errors_where_strings_are_wanted() {
 #[test]
 fn quantities_and_int_or_string() {
     let mut d = deployment(json!({}));
-    d["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]["memory"] = json!("512MB");
+    d["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]["memory"] =
+        json!("512MB");
     let v = violations(&strict(), &d);
     assert_eq!(v.len(), 1, "{v:?}");
-    assert_eq!(v[0].pointer, "/spec/template/spec/containers/0/resources/limits/memory");
-    assert_eq!(v[0].kind, ViolationKind::Format { format: "quantity".into() });
-    assert!(v[0].message.contains("quantities must match"), "{}", v[0].message);
+    assert_eq!(
+        v[0].pointer,
+        "/spec/template/spec/containers/0/resources/limits/memory"
+    );
+    assert_eq!(
+        v[0].kind,
+        ViolationKind::Format {
+            format: "quantity".into()
+        }
+    );
+    assert!(
+        v[0].message.contains("quantities must match"),
+        "{}",
+        v[0].message
+    );
     // Numbers are quantities too.
     d["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]["memory"] = json!(1.5);
     assert!(violations(&strict(), &d).is_empty());
@@ -114,7 +134,9 @@ fn quantities_and_int_or_string() {
     let v = violations(&strict(), &d);
     assert_eq!(v.len(), 1, "{v:?}");
     assert_eq!(v[0].pointer, "/spec/strategy/rollingUpdate/maxSurge");
-    assert!(matches!(&v[0].kind, ViolationKind::Type { expected, found: "number" } if expected == &vec!["string", "integer"]));
+    assert!(
+        matches!(&v[0].kind, ViolationKind::Type { expected, found: "number" } if expected == &vec!["string", "integer"])
+    );
     d["spec"]["strategy"]["rollingUpdate"]["maxSurge"] = json!("25%");
     assert!(violations(&strict(), &d).is_empty());
 }
@@ -129,11 +151,20 @@ fn enum_and_required() {
         .unwrap()
         .remove("name");
     let v = violations(&strict(), &d);
-    let kinds: Vec<_> = v.iter().map(|v| (v.pointer.as_str(), v.kind.name())).collect();
-    assert!(kinds.contains(&("/spec/template/spec/containers/0", "required")), "{v:?}");
+    let kinds: Vec<_> = v
+        .iter()
+        .map(|v| (v.pointer.as_str(), v.kind.name()))
+        .collect();
+    assert!(
+        kinds.contains(&("/spec/template/spec/containers/0", "required")),
+        "{v:?}"
+    );
     // The embedded schemas have no enum for protocol in every version; the required one is enough here.
     let required = v.iter().find(|v| v.kind.name() == "required").unwrap();
-    assert_eq!(required.message, "spec.template.spec.containers[0].name: Required value");
+    assert_eq!(
+        required.message,
+        "spec.template.spec.containers[0].name: Required value"
+    );
 }
 
 #[test]
@@ -164,7 +195,8 @@ fn flux_placeholders_are_not_type_errors_but_defaults_are_checked() {
     assert_eq!(v.len(), 1, "{v:?}");
     assert_eq!(v[0].pointer, "/spec/replicas");
     let mut d = deployment(json!({}));
-    d["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]["memory"] = json!("${MEM}");
+    d["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]["memory"] =
+        json!("${MEM}");
     assert!(violations(&strict(), &d).is_empty());
 }
 
@@ -214,7 +246,10 @@ fn schema_locations_are_read_from_local_directories() {
     .unwrap();
     std::fs::create_dir_all(dir.path().join("broken.io")).unwrap();
     std::fs::write(dir.path().join("broken.io/thing_v1.json"), "{nope").unwrap();
-    let template = format!("{}/{{{{ .Group }}}}/{{{{ .ResourceKind }}}}_{{{{ .ResourceAPIVersion }}}}.json", dir.path().display());
+    let template = format!(
+        "{}/{{{{ .Group }}}}/{{{{ .ResourceKind }}}}_{{{{ .ResourceAPIVersion }}}}.json",
+        dir.path().display()
+    );
     let store = SchemaStore::new(Settings {
         locations: vec![Location::parse(&template).unwrap()],
         ..Settings::default()

@@ -21,15 +21,26 @@ pub struct Violation {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ViolationKind {
     /// A key the schema does not declare (strict mode).
-    UnknownField { key: String },
+    UnknownField {
+        key: String,
+    },
     /// Wrong JSON type. `found` is `string`, `integer`, `number`, `boolean`, `null`, `array` or `object`.
-    Type { expected: Vec<&'static str>, found: &'static str },
+    Type {
+        expected: Vec<&'static str>,
+        found: &'static str,
+    },
     Enum,
-    Required { field: String },
+    Required {
+        field: String,
+    },
     Pattern,
-    Format { format: String },
+    Format {
+        format: String,
+    },
     /// Any other keyword (`minimum`, `maxLength`, `oneOf`, …).
-    Other { keyword: String },
+    Other {
+        keyword: String,
+    },
 }
 
 impl ViolationKind {
@@ -86,7 +97,13 @@ fn classify(error: &ValidationError<'_>, root: &Value, out: &mut Vec<Violation>)
         ValidationErrorKind::Enum { options } => {
             let supported = options
                 .as_array()
-                .map(|o| o.iter().filter(|v| !v.is_null()).map(short).collect::<Vec<_>>().join(", "))
+                .map(|o| {
+                    o.iter()
+                        .filter(|v| !v.is_null())
+                        .map(short)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
                 .unwrap_or_default();
             (
                 ViolationKind::Enum,
@@ -95,25 +112,46 @@ fn classify(error: &ValidationError<'_>, root: &Value, out: &mut Vec<Violation>)
         }
         ValidationErrorKind::Required { property } => {
             let field = property.as_str().unwrap_or_default().to_owned();
-            let full = if path == "<root>" { field.clone() } else { format!("{path}.{field}") };
-            (ViolationKind::Required { field }, format!("{full}: Required value"))
+            let full = if path == "<root>" {
+                field.clone()
+            } else {
+                format!("{path}.{field}")
+            };
+            (
+                ViolationKind::Required { field },
+                format!("{full}: Required value"),
+            )
         }
         ValidationErrorKind::Pattern { pattern } => (
             ViolationKind::Pattern,
             format!("{path}: Invalid value: {value}: {path} in body should match '{pattern}'"),
         ),
-        ValidationErrorKind::Format { format } => (ViolationKind::Format { format: format.clone() }, format_message(&path, &value, format)),
+        ValidationErrorKind::Format { format } => (
+            ViolationKind::Format {
+                format: format.clone(),
+            },
+            format_message(&path, &value, format),
+        ),
         ValidationErrorKind::OneOfNotValid { context } | ValidationErrorKind::AnyOf { context } => {
             // Kubernetes' own unions are int-or-string and quantity: explain them in those terms.
             if let Some(format) = context
                 .iter()
                 .flat_map(|branch| branch.iter())
                 .find_map(|e| match e.kind() {
-                    ValidationErrorKind::Format { format } if e.instance_path().as_str() == pointer => Some(format),
+                    ValidationErrorKind::Format { format }
+                        if e.instance_path().as_str() == pointer =>
+                    {
+                        Some(format)
+                    }
                     _ => None,
                 })
             {
-                (ViolationKind::Format { format: format.clone() }, format_message(&path, &value, format))
+                (
+                    ViolationKind::Format {
+                        format: format.clone(),
+                    },
+                    format_message(&path, &value, format),
+                )
             } else if context.iter().all(|branch| {
                 branch.len() == 1
                     && branch[0].instance_path().as_str() == pointer
@@ -137,17 +175,25 @@ fn classify(error: &ValidationError<'_>, root: &Value, out: &mut Vec<Violation>)
                 (ViolationKind::Type { expected, found }, message)
             } else {
                 (
-                    ViolationKind::Other { keyword: error.kind().keyword().to_owned() },
+                    ViolationKind::Other {
+                        keyword: error.kind().keyword().to_owned(),
+                    },
                     format!("{path}: Invalid value: {value}: {error}"),
                 )
             }
         }
         other => (
-            ViolationKind::Other { keyword: other.keyword().to_owned() },
+            ViolationKind::Other {
+                keyword: other.keyword().to_owned(),
+            },
             format!("{path}: Invalid value: {value}: {error}"),
         ),
     };
-    out.push(Violation { pointer, kind, message });
+    out.push(Violation {
+        pointer,
+        kind,
+        message,
+    });
 }
 
 fn format_message(path: &str, value: &str, format: &str) -> String {
@@ -256,7 +302,8 @@ mod tests {
 
     #[test]
     fn paths_read_like_the_api_server() {
-        let root = json!({"spec": {"containers": [{"env": [{"name": "a"}]}], "labels": {"a/b": "1"}}});
+        let root =
+            json!({"spec": {"containers": [{"env": [{"name": "a"}]}], "labels": {"a/b": "1"}}});
         assert_eq!(
             display_path(&root, "/spec/containers/0/env/0/value"),
             "spec.containers[0].env[0].value"
