@@ -228,7 +228,7 @@ fn diagnostic(
             let (node, rest) = root.pointer_prefix(&v.pointer);
             if rest.is_empty()
                 && node.implicit_type
-                && expected.contains(&"string")
+                && expected.as_slice() == ["string"]
                 && *found != "string"
             {
                 let text = text_of(node.span);
