@@ -246,7 +246,7 @@ impl SchemaStore {
             return Some(s.validator());
         }
         if !self.settings.locations.is_empty()
-            && let Some(s) = self.from_location(&key)
+            && let Some(s) = self.lookup_location(&key)
         {
             return Some(s.validator());
         }
@@ -259,7 +259,7 @@ impl SchemaStore {
         }
     }
 
-    fn from_location(&self, key: &Key) -> Option<Arc<LazySchema>> {
+    fn lookup_location(&self, key: &Key) -> Option<Arc<LazySchema>> {
         if let Some(found) = self.from_locations.lock().ok()?.get(key) {
             return found.clone();
         }
