@@ -176,3 +176,18 @@ fn registry_codes_and_names_are_unique_and_documented() {
         );
     }
 }
+
+#[test]
+fn readme_rule_table_is_current() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme.find("<!-- rules:start -->\n").expect("start marker")
+        + "<!-- rules:start -->\n".len();
+    let end = readme.find("<!-- rules:end -->").expect("end marker");
+    let table = gitops_lint::report::rules::markdown_table(&gitops_lint::registry());
+    assert_eq!(
+        &readme[start..end],
+        table,
+        "README rule table is stale: run `gitops-lint rules --format markdown` and paste it between the markers"
+    );
+}
