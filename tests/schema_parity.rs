@@ -68,3 +68,99 @@ fn kubeconform_cases() {
     // Empty documents and non-manifests are skipped.
     assert_eq!(get("empty-and-non-manifest.yaml"), rules(&[]));
 }
+
+fn run(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gitops-lint"))
+        .args(args)
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/schema-parity"))
+        .output()
+        .expect("run gitops-lint");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn schema_flags() {
+    // URLs are refused: never the network.
+    let (code, _, err) = run(&[
+        "check",
+        "--root",
+        ".",
+        "--schema-location",
+        "https://example.com/{{ .ResourceKind }}.json",
+    ]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("URL"), "{err}");
+    let (code, _, err) = run(&["check", "--root", ".", "--kubernetes-version", "1.24"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("1.25 to 1.37"), "{err}");
+    // --no-strict: the unknown field is accepted.
+    let (_, out, _) = run(&[
+        "check",
+        "--root",
+        ".",
+        "--no-strict",
+        "--format",
+        "json",
+        "unknown-field.yaml",
+    ]);
+    assert!(!out.contains("schema-unknown-field"), "{out}");
+    let (_, out, _) = run(&[
+        "check",
+        "--root",
+        ".",
+        "--format",
+        "json",
+        "unknown-field.yaml",
+    ]);
+    assert!(out.contains("schema-unknown-field"), "{out}");
+    // --crds DIR and --schema-location over a local directory give the Bundle a schema.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("crd.yaml"),
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: bundles.trust.cert-manager.io}\nspec:\n  group: trust.cert-manager.io\n  names: {kind: Bundle, plural: bundles}\n  scope: Cluster\n  versions:\n  - name: v1alpha1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema: {type: object, required: [spec]}\n",
+    )
+    .unwrap();
+    let crds = dir.path().to_string_lossy().into_owned();
+    let (_, out, _) = run(&[
+        "check",
+        "--root",
+        ".",
+        "--crds",
+        &crds,
+        "--format",
+        "json",
+        "cr-without-schema.yaml",
+    ]);
+    assert!(
+        out.contains("spec: Required value")
+            || out.contains("<root>")
+            || out.contains("Required value"),
+        "{out}"
+    );
+    assert!(!out.contains("schema-missing"), "{out}");
+    std::fs::create_dir_all(dir.path().join("trust.cert-manager.io")).unwrap();
+    std::fs::write(
+        dir.path()
+            .join("trust.cert-manager.io/bundle_v1alpha1.json"),
+        r#"{"type": "object"}"#,
+    )
+    .unwrap();
+    let template = format!(
+        "{crds}/{{{{ .Group }}}}/{{{{ .ResourceKind }}}}_{{{{ .ResourceAPIVersion }}}}.json"
+    );
+    let (_, out, _) = run(&[
+        "check",
+        "--root",
+        ".",
+        "--schema-location",
+        &template,
+        "--format",
+        "json",
+        "cr-without-schema.yaml",
+    ]);
+    assert!(!out.contains("schema-missing"), "{out}");
+}

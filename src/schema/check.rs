@@ -100,8 +100,8 @@ fn load_crd_dir(store: &mut SchemaStore, dir: &Path) {
         let Ok(text) = std::fs::read_to_string(&path) else {
             continue;
         };
-        let parsed = crate::yaml::parse(FileId(u32::MAX), &text);
-        let (objects, _) = objects_in(FileId(u32::MAX), &parsed.documents);
+        let mut parsed = crate::yaml::parse(FileId(u32::MAX), &text);
+        let (objects, _) = objects_in(FileId(u32::MAX), &mut parsed.documents);
         for object in objects {
             let json = object.root.to_json();
             if is_crd(&json)
