@@ -258,7 +258,7 @@ mod tests {
         for v in KubeVersion::all() {
             let text = definitions_text(v).unwrap();
             assert!(text.starts_with('{') && text.ends_with('}'), "{v}");
-            assert!(!text.contains("\"description\""), "{v}");
+            assert!(!text.contains("\"description\":\""), "{v}");
             assert!(text.contains("\"format\":\"quantity\""), "{v}");
         }
         let s = version(KubeVersion::NEWEST, true).unwrap();

@@ -272,3 +272,19 @@ fn validators_are_shared_across_threads() {
         }
     });
 }
+
+#[test]
+fn fields_named_description_survive_the_generator_regression() {
+    let pc = json!({"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
+        "metadata": {"name": "high"}, "value": 1000, "description": "for important pods"});
+    assert!(violations(&strict(), &pc).is_empty());
+    let crd = json!({
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "widgets.example.com"},
+        "spec": {"group": "example.com", "names": {"kind": "Widget", "plural": "widgets"}, "scope": "Namespaced",
+            "versions": [{"name": "v1", "served": true, "storage": true,
+                "schema": {"openAPIV3Schema": {"type": "object", "description": "A widget.",
+                    "properties": {"spec": {"type": "object", "description": "The spec."}}}}}]}
+    });
+    assert!(violations(&strict(), &crd).is_empty());
+}
