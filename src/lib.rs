@@ -13,6 +13,7 @@ pub mod object;
 pub mod report;
 pub mod rule;
 pub mod source;
+pub mod suppress;
 pub mod walk;
 pub mod yaml;
 
@@ -73,6 +74,7 @@ pub fn analyse(settings: &Settings) -> Result<Outcome, String> {
         timer.stage("inventory", inventory.objects.len());
         diagnostics.extend(checks::run(&inventory, &|rule| enabled(rule)));
         timer.stage("checks", inventory.objects.len());
+        let diagnostics = suppress::apply(diagnostics, &inventory, &rules, &enabled);
         let diagnostics = finish(diagnostics, settings, &inventory, &enabled);
         Ok(Outcome {
             inventory,

@@ -11,6 +11,7 @@ pub mod helm_template_skipped;
 pub mod invalid_name;
 pub mod manifest_type_missing;
 pub mod secret_plaintext;
+pub mod unused_suppression;
 pub mod yaml_duplicate_key;
 pub mod yaml_syntax;
 
@@ -30,12 +31,13 @@ pub static CHECKS: &[&dyn Check] = &[
     &secret_plaintext::SecretPlaintext,
 ];
 
-/// Rules whose findings the parse stage produces (their files hold docs and wording).
+/// Rules whose findings other stages produce (their files hold docs and wording).
 pub static PARSE_RULES: &[&RuleMeta] = &[
     &yaml_syntax::YamlSyntax::META,
     &yaml_duplicate_key::YamlDuplicateKey::META,
     &manifest_type_missing::ManifestTypeMissing::META,
     &helm_template_skipped::HelmTemplateSkipped::META,
+    &unused_suppression::UnusedSuppression::META,
 ];
 
 /// Every built-in rule.
