@@ -138,15 +138,10 @@ fn finish(
     inventory: &Inventory,
     enabled: &dyn Fn(&RuleMeta) -> bool,
 ) -> Vec<Diagnostic> {
-    let in_scope = |path: &str| {
-        settings.scope.is_empty()
-            || settings.scope.iter().any(|s| {
-                path == s
-                    || (path.starts_with(s.as_str()) && path.as_bytes().get(s.len()) == Some(&b'/'))
-            })
-    };
     let mut kept: Vec<Diagnostic> = (diagnostics.into_iter())
-        .filter(|d| enabled(d.rule) && in_scope(&inventory.file(d.primary.span.file).path))
+        .filter(|d| {
+            enabled(d.rule) && in_scope(settings, &inventory.file(d.primary.span.file).path)
+        })
         .collect();
     kept.sort_by(|a, b| {
         let key = |d: &Diagnostic| {
@@ -161,6 +156,15 @@ fn finish(
         key(a).cmp(&key(b))
     });
     kept
+}
+
+/// Whether findings in the file at `path` are reported (PATHS given on the command line).
+pub fn in_scope(settings: &Settings, path: &str) -> bool {
+    settings.scope.is_empty()
+        || (settings.scope.iter()).any(|s| {
+            path == s
+                || (path.starts_with(s.as_str()) && path.as_bytes().get(s.len()) == Some(&b'/'))
+        })
 }
 
 /// `--stats`: elapsed time per stage on stderr.
