@@ -50,6 +50,10 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0 for GitHub code scanning
     Sarif,
+    /// GitHub Actions annotations (`::error file=…`)
+    Github,
+    /// JUnit XML for CI dashboards
+    Junit,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

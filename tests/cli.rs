@@ -69,6 +69,15 @@ fn json_is_stable() {
 }
 
 #[test]
+fn github_annotations_and_junit() {
+    let github = run(&fixture("demo"), &["check", "--root", ".", "--format", "github"]);
+    assert_eq!(github.status.code(), Some(1));
+    insta::assert_snapshot!("demo_github", stdout(&github));
+    let junit = run(&fixture("demo"), &["check", "--root", ".", "--format", "junit"]);
+    insta::assert_snapshot!("demo_junit", stdout(&junit));
+}
+
+#[test]
 fn paths_choose_what_is_reported_not_what_is_analysed() {
     let output = run(
         &fixture("demo"),
@@ -137,7 +146,7 @@ fn usage_errors_exit_two() {
 #[test]
 fn output_is_byte_identical_across_thread_counts() {
     let demo = fixture("demo");
-    for format in ["text", "json", "sarif"] {
+    for format in ["text", "json", "sarif", "github", "junit"] {
         let one = stdout(&run(
             &demo,
             &["check", "--root", ".", "--format", format, "--threads", "1"],

@@ -15,6 +15,7 @@ pub mod schema_missing;
 pub mod schema_unknown_field;
 pub mod schema_violation;
 pub mod secret_plaintext;
+pub mod unused_suppression;
 pub mod yaml_duplicate_key;
 pub mod yaml_implicit_type;
 pub mod yaml_syntax;
@@ -35,12 +36,13 @@ pub static CHECKS: &[&dyn Check] = &[
     &secret_plaintext::SecretPlaintext,
 ];
 
-/// Rules whose findings the parse stage produces (their files hold docs and wording).
+/// Rules whose findings other stages produce (their files hold docs and wording).
 pub static PARSE_RULES: &[&RuleMeta] = &[
     &yaml_syntax::YamlSyntax::META,
     &yaml_duplicate_key::YamlDuplicateKey::META,
     &manifest_type_missing::ManifestTypeMissing::META,
     &helm_template_skipped::HelmTemplateSkipped::META,
+    &unused_suppression::UnusedSuppression::META,
 ];
 
 /// Rules whose findings the schema stage (`crate::schema::check`) produces.
