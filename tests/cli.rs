@@ -70,10 +70,16 @@ fn json_is_stable() {
 
 #[test]
 fn github_annotations_and_junit() {
-    let github = run(&fixture("demo"), &["check", "--root", ".", "--format", "github"]);
+    let github = run(
+        &fixture("demo"),
+        &["check", "--root", ".", "--format", "github"],
+    );
     assert_eq!(github.status.code(), Some(1));
     insta::assert_snapshot!("demo_github", stdout(&github));
-    let junit = run(&fixture("demo"), &["check", "--root", ".", "--format", "junit"]);
+    let junit = run(
+        &fixture("demo"),
+        &["check", "--root", ".", "--format", "junit"],
+    );
     insta::assert_snapshot!("demo_junit", stdout(&junit));
 }
 
