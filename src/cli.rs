@@ -67,6 +67,10 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0 for GitHub code scanning
     Sarif,
+    /// GitHub Actions annotations (`::error file=…`)
+    Github,
+    /// JUnit XML for CI dashboards
+    Junit,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -113,6 +117,18 @@ pub struct CheckArgs {
     /// Print timings per stage on stderr
     #[arg(long)]
     pub stats: bool,
+    /// Kubernetes version whose schemas validate objects (1.25 … 1.37; default: newest)
+    #[arg(long, value_name = "X.Y[.Z]")]
+    pub kubernetes_version: Option<String>,
+    /// Accept fields the schemas do not declare
+    #[arg(long)]
+    pub no_strict: bool,
+    /// Directory of CustomResourceDefinitions for custom resources (repeatable)
+    #[arg(long, value_name = "DIR")]
+    pub crds: Vec<PathBuf>,
+    /// kubeconform schema location template over local directories (repeatable)
+    #[arg(long, value_name = "TEMPLATE")]
+    pub schema_location: Vec<String>,
 }
 
 /// Everything `check` needs, resolved and validated.
@@ -134,6 +150,7 @@ pub struct Settings {
     pub color: bool,
     pub quiet: bool,
     pub stats: bool,
+    pub schema: crate::schema::Settings,
 }
 
 impl Settings {
@@ -153,6 +170,7 @@ impl Settings {
             color: false,
             quiet: false,
             stats: false,
+            schema: crate::schema::Settings::default(),
         }
     }
 }
@@ -232,6 +250,12 @@ impl CheckArgs {
             color,
             quiet: self.quiet,
             stats: self.stats,
+            schema: crate::schema::Settings::from_flags(
+                self.kubernetes_version.as_deref(),
+                !self.no_strict,
+                self.crds.iter().map(|d| cwd.join(d)).collect(),
+                &self.schema_location,
+            )?,
         })
     }
 }

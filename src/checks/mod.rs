@@ -8,6 +8,7 @@ use crate::inventory::Inventory;
 use crate::object::Object;
 use crate::rule::RuleMeta;
 
+pub mod crd_invalid;
 pub mod duplicate_object;
 pub mod flux_api_deprecated;
 pub mod flux_chart_version_floating;
@@ -21,8 +22,13 @@ pub mod helm_template_skipped;
 pub mod invalid_name;
 pub mod kustomize_build_error;
 pub mod manifest_type_missing;
+pub mod schema_missing;
+pub mod schema_unknown_field;
+pub mod schema_violation;
 pub mod secret_plaintext;
+pub mod unused_suppression;
 pub mod yaml_duplicate_key;
+pub mod yaml_implicit_type;
 pub mod yaml_syntax;
 
 /// A rule that inspects the frozen inventory. Object-level checks run in parallel per object;
@@ -54,18 +60,29 @@ pub static CHECKS: &[&dyn Check] = &[
     &duplicate_object::DuplicateObject,
 ];
 
-/// Rules whose findings the parse stage produces (their files hold docs and wording).
+/// Rules whose findings other stages produce (their files hold docs and wording).
 pub static PARSE_RULES: &[&RuleMeta] = &[
     &yaml_syntax::YamlSyntax::META,
     &yaml_duplicate_key::YamlDuplicateKey::META,
     &manifest_type_missing::ManifestTypeMissing::META,
     &helm_template_skipped::HelmTemplateSkipped::META,
+    &unused_suppression::UnusedSuppression::META,
+];
+
+/// Rules whose findings the schema stage (`crate::schema::check`) produces.
+pub static SCHEMA_RULES: &[&RuleMeta] = &[
+    &schema_violation::SchemaViolation::META,
+    &schema_unknown_field::SchemaUnknownField::META,
+    &schema_missing::SchemaMissing::META,
+    &crd_invalid::CrdInvalid::META,
+    &yaml_implicit_type::YamlImplicitType::META,
 ];
 
 /// Every built-in rule.
 pub fn builtin_rules() -> impl Iterator<Item = &'static RuleMeta> {
     PARSE_RULES
         .iter()
+        .chain(SCHEMA_RULES)
         .copied()
         .chain(CHECKS.iter().map(|check| check.meta()))
 }

@@ -248,6 +248,21 @@ impl<'i> RepoIndex<'i> {
             .find_map(|d| d.root.as_ref())
     }
 
+    /// Every document tree of a file in order (object trees live in the inventory's objects).
+    pub fn documents_of(&self, file: FileId) -> Vec<Node> {
+        let inv = self.inventory;
+        let mut docs: Vec<(usize, Node)> = (inv.documents[file.0 as usize].iter().enumerate())
+            .filter_map(|(i, d)| d.root.clone().map(|r| (i, r)))
+            .collect();
+        docs.extend(
+            self.objects_of_file(file)
+                .iter()
+                .map(|&o| (inv.objects[o].document, inv.objects[o].root.clone())),
+        );
+        docs.sort_by_key(|(i, _)| *i);
+        docs.into_iter().map(|(_, n)| n).collect()
+    }
+
     pub fn objects_of_file(&self, file: FileId) -> &[usize] {
         &self.objects_by_file[file.0 as usize]
     }
@@ -616,12 +631,7 @@ impl<'r, 'i> Renderer<'r, 'i> {
             return None;
         };
         self.patch_files.insert(file);
-        Some(
-            self.repo.inventory.documents[file.0 as usize]
-                .iter()
-                .filter_map(|d| d.root.clone())
-                .collect(),
-        )
+        Some(self.repo.documents_of(file))
     }
 
     /// Applies one parsed patch document to the matching resources.
