@@ -81,7 +81,12 @@ pub fn analyse(settings: &Settings) -> Result<Outcome, String> {
         timer.stage("graph", flux.instances.len());
         diagnostics.extend(checks::run(&inventory, &flux, &|rule| enabled(rule)));
         timer.stage("checks", inventory.objects.len());
-        diagnostics.extend(schema::check::run(&inventory, &settings.schema, &enabled));
+        diagnostics.extend(schema::check::run(
+            &inventory,
+            &flux,
+            &settings.schema,
+            &enabled,
+        ));
         timer.stage("schema", inventory.objects.len());
         let diagnostics = suppress::apply(diagnostics, &inventory, &rules, &enabled);
         let diagnostics = finish(diagnostics, settings, &inventory, &enabled);

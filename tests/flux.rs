@@ -70,6 +70,25 @@ fn fixture_repos_report_exactly_their_expected_findings() {
 }
 
 #[test]
+fn clean_repo_has_no_findings_of_any_rule_above_note() {
+    // Regression: the schema stage validated `apps/prod/team-shop.yaml` without the sourceRef its
+    // parent's labelSelector patch adds, and `${HISTORY:=5}` as a string.
+    let outcome = gitops_lint::analyse(&Settings::for_root(fixtures("repos/clean"))).unwrap();
+    let found: Vec<String> = (outcome.diagnostics.iter())
+        .filter(|d| d.level > gitops_lint::rule::Level::Note)
+        .map(|d| {
+            format!(
+                "{} {}: {}",
+                d.rule.name,
+                outcome.inventory.file(d.primary.span.file).path,
+                d.message
+            )
+        })
+        .collect();
+    assert!(found.is_empty(), "{found:#?}");
+}
+
+#[test]
 fn clean_repo_has_two_clusters_and_every_object_owned() {
     let outcome = gitops_lint::analyse(&Settings::for_root(fixtures("repos/clean"))).unwrap();
     let model = &outcome.flux;
@@ -103,6 +122,8 @@ fn clean_repo_has_two_clusters_and_every_object_owned() {
         env.to_string().contains("\"prod\"") && env.to_string().contains("eu-west-1"),
         "{env}"
     );
+    let history = web.node.pointer("/spec/revisionHistoryLimit").unwrap();
+    assert_eq!(history.to_json(), serde_json::json!(5));
     let replicas = web.node.pointer("/spec/replicas").unwrap();
     assert_eq!(
         outcome.inventory.file(replicas.span.file).path,

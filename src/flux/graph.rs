@@ -263,6 +263,36 @@ impl Model {
             .collect()
     }
 
+    /// Every object as it will be applied (one per placement; standalone objects as written),
+    /// for the schema stage. Generated objects are left out.
+    pub fn effective_objects(&self, inventory: &Inventory) -> Vec<crate::object::Object> {
+        (self.instances.iter())
+            .filter_map(|inst| {
+                let Origin::Object(o) = inst.origin else {
+                    return None;
+                };
+                let source = &inventory.objects[o];
+                let (group, version) = render::split_api_version(&inst.api_version);
+                Some(crate::object::Object {
+                    id: crate::object::ObjectId {
+                        group: group.to_string(),
+                        version: version.to_string(),
+                        kind: inst.kind.clone(),
+                        namespace: (inst.node.pointer("/metadata/namespace"))
+                            .and_then(Node::as_str)
+                            .map(str::to_string),
+                        name: inst.name.clone(),
+                    },
+                    api_version: inst.api_version.clone(),
+                    file: source.file,
+                    document: source.document,
+                    root: inst.node.clone(),
+                    sops: source.sops,
+                })
+            })
+            .collect()
+    }
+
     /// The inventory object whose tree holds `span`.
     pub fn object_at(&self, span: Span) -> Option<usize> {
         (self.by_file.get(&span.file).into_iter().flatten())
@@ -641,7 +671,7 @@ impl Builder<'_, '_> {
                 continue;
             }
             let mut undefined = Vec::new();
-            substitute_tree(&mut res.node, &vars, &mut undefined);
+            substitute_tree(&mut res.node, &vars, &mut undefined, self.repo.inventory);
             if complete {
                 for (span, name) in undefined {
                     self.model.undefined_vars.push(UndefinedVar {
@@ -736,10 +766,13 @@ fn substitution_disabled(node: &Node) -> bool {
 }
 
 /// Substitutes `${var}` in every string scalar; collects references with no value and no default.
+/// A plain (unquoted) scalar is read again after substitution, as kustomize-controller re-parses
+/// the substituted YAML: `replicas: ${REPLICAS}` becomes a number.
 fn substitute_tree(
     node: &mut Node,
     vars: &HashMap<String, String>,
     undefined: &mut Vec<(Span, String)>,
+    inventory: &Inventory,
 ) {
     match &mut node.value {
         Value::Str(s) if s.contains("${") => {
@@ -748,14 +781,25 @@ fn substitute_tree(
                     undefined.push((node.span, r.name.to_string()));
                 }
             }
-            *s = subst::substitute(s, |name| vars.get(name).map(String::as_str));
+            let new = subst::substitute(s, |name| vars.get(name).map(String::as_str));
+            let text = &inventory.file(node.span.file).text;
+            let first = text.as_bytes().get(node.span.start as usize).copied();
+            let plain = !matches!(first, Some(b'"' | b'\'' | b'|' | b'>'));
+            match crate::yaml::resolve_plain(&new) {
+                Value::Str(_) => *s = new,
+                resolved if plain => {
+                    node.value = resolved;
+                    node.implicit_type = true;
+                }
+                _ => *s = new,
+            }
         }
         Value::Seq(items) => items
             .iter_mut()
-            .for_each(|n| substitute_tree(n, vars, undefined)),
+            .for_each(|n| substitute_tree(n, vars, undefined, inventory)),
         Value::Map(entries) => entries
             .iter_mut()
-            .for_each(|(_, v)| substitute_tree(v, vars, undefined)),
+            .for_each(|(_, v)| substitute_tree(v, vars, undefined, inventory)),
         _ => {}
     }
 }

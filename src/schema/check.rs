@@ -25,6 +25,7 @@ use crate::yaml::{Node, Value};
 /// Runs the schema stage when any of its rules is enabled.
 pub fn run(
     inventory: &Inventory,
+    model: &crate::flux::Model,
     settings: &Settings,
     enabled: &(dyn Fn(&RuleMeta) -> bool + Sync),
 ) -> Vec<Diagnostic> {
@@ -63,14 +64,21 @@ pub fn run(
             );
         }
     }
-    let patches = patch_files(inventory);
-    let found: Vec<Diagnostic> = inventory
-        .objects
+    // Objects as Flux applies them (patched, substituted), once per distinct placement.
+    let mut patches = patch_files(inventory);
+    patches.extend(model.patch_files.iter().copied());
+    let effective = model.effective_objects(inventory);
+    let found: Vec<Diagnostic> = effective
         .par_iter()
         .filter(|o| !patches.contains(&o.file))
         .flat_map_iter(|object| validate_object(&store, object, inventory))
         .collect();
-    diagnostics.extend(found);
+    let mut seen = HashSet::new();
+    diagnostics.extend(
+        found
+            .into_iter()
+            .filter(|d| seen.insert((d.rule.code, d.primary.span, d.message.clone()))),
+    );
     diagnostics
 }
 
@@ -193,13 +201,17 @@ fn validate_object(store: &SchemaStore, object: &Object, inventory: &Inventory) 
                 object.kind()
             ),
         )],
-        Outcome::Invalid(violations) => {
-            let source = inventory.file(object.file);
-            violations
-                .iter()
-                .map(|v| diagnostic(object, v, &|s| source.slice(s).to_owned(), &report))
-                .collect()
-        }
+        Outcome::Invalid(violations) => violations
+            .iter()
+            .map(|v| {
+                diagnostic(
+                    object,
+                    v,
+                    &|s| inventory.file(s.file).slice(s).to_owned(),
+                    &report,
+                )
+            })
+            .collect(),
     }
 }
 
