@@ -2,7 +2,7 @@
 //! report exactly their `expected.json` findings, and the kustomize renderer agrees with
 //! `kubectl kustomize` on the object identities of the overlays under `fixtures/kustomize/`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -140,8 +140,10 @@ fn clean_repo_has_two_clusters_and_every_object_owned() {
     assert_eq!(placements.len(), 2, "{placements:?}");
 }
 
-/// `(kind, namespace, name)` of what kubectl renders; generated names get a `<hash>` marker.
-fn kubectl_ids(dir: &Path) -> Option<BTreeSet<(String, String, String)>> {
+type Rendered = BTreeMap<(String, String, String), serde_json::Value>;
+
+/// What kubectl renders, by `(kind, namespace, name)`; generated names get a `<hash>` marker.
+fn kubectl_objects(dir: &Path) -> Option<Rendered> {
     let output = Command::new("kubectl")
         .arg("kustomize")
         .arg(dir)
@@ -172,7 +174,9 @@ fn kubectl_ids(dir: &Path) -> Option<BTreeSet<(String, String, String)>> {
             {
                 name = format!("{base}-<hash>");
             }
-            (kind, s("/metadata/namespace"), name)
+            let mut json = n.to_json();
+            json["metadata"]["name"] = name.clone().into();
+            ((kind, s("/metadata/namespace"), name), json)
         })
         .collect();
     Some(ids)
@@ -191,25 +195,26 @@ fn renderer_agrees_with_kubectl_kustomize() {
     let root = fixtures("kustomize");
     let outcome = gitops_lint::analyse(&Settings::for_root(&root)).unwrap();
     let index = RepoIndex::new(&outcome.inventory);
-    for dir in subdirs(&root).into_iter().filter(|d| {
-        d.file_name()
-            .unwrap()
-            .to_string_lossy()
-            .starts_with("overlay")
-    }) {
+    for dir in subdirs(&root) {
         let rel = dir.file_name().unwrap().to_string_lossy().into_owned();
+        if !rel.starts_with("overlay") {
+            continue;
+        }
         let mut renderer = Renderer::new(&index);
-        let ours: BTreeSet<(String, String, String)> = (renderer.build_dir(&rel).iter())
+        let ours: Rendered = (renderer.build_dir(&rel).iter())
             .map(|r| {
                 let name = match r.origin {
                     Origin::Generated { hashed: true, .. } => format!("{}-<hash>", r.name()),
                     _ => r.name().to_owned(),
                 };
-                (
+                let mut json = r.node.to_json();
+                json["metadata"]["name"] = name.clone().into();
+                let id = (
                     r.kind().to_owned(),
                     r.namespace().unwrap_or("").to_owned(),
                     name,
-                )
+                );
+                (id, json)
             })
             .collect();
         assert!(
@@ -217,10 +222,18 @@ fn renderer_agrees_with_kubectl_kustomize() {
             "{rel}: {:?}",
             renderer.problems
         );
-        let Some(theirs) = kubectl_ids(&dir) else {
+        let Some(theirs) = kubectl_objects(&dir) else {
             return;
         };
+        // Same identities, and the same content (patches, generators, name references).
+        assert_eq!(
+            ours.keys().collect::<Vec<_>>(),
+            theirs.keys().collect::<Vec<_>>(),
+            "{rel}"
+        );
+        for (id, object) in &ours {
+            assert_eq!(object, &theirs[id], "{rel}: {id:?}");
+        }
         eprintln!("{rel}: {} objects agree with kubectl", ours.len());
-        assert_eq!(ours, theirs, "{rel}");
     }
 }

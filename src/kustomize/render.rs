@@ -578,7 +578,18 @@ impl<'r, 'i> Renderer<'r, 'i> {
                 }
             }
         }
+        if kind == "Secret" {
+            for (_, v) in &mut data {
+                if let Value::Str(text) = &mut v.value {
+                    *text = base64(text.as_bytes());
+                }
+            }
+        }
         tree::set(&mut node, "data", Node::new(span, Value::Map(data)));
+        if kind == "Secret" {
+            let secret_type = get_str(entry, &["type"]).unwrap_or("Opaque");
+            tree::set(&mut node, "type", str_node(secret_type, span));
+        }
         acc.push(Resource {
             origin: Origin::Generated { span, hashed },
             node,
@@ -854,17 +865,190 @@ fn strip_identity(doc: &Node) -> Node {
 }
 
 fn set_prefix_suffix(acc: &mut [Resource], prefix: &str, suffix: &str) {
+    let mut renamed: Vec<(String, String, String)> = Vec::new();
     for res in acc.iter_mut() {
         if matches!(res.kind(), "Namespace" | "CustomResourceDefinition") {
             continue;
         }
-        let new = format!("{prefix}{}{suffix}", res.name());
+        let old = res.name().to_string();
+        let new = format!("{prefix}{old}{suffix}");
         if let Some(meta) = tree::get_mut(&mut res.node, "metadata")
             && let Some(name) = tree::get_mut(meta, "name")
         {
-            name.value = Value::Str(new);
+            name.value = Value::Str(new.clone());
+            renamed.push((res.kind().to_string(), old, new));
         }
     }
+    for res in acc.iter_mut() {
+        rename_references(&mut res.node, &renamed);
+    }
+}
+
+/// The reference fields kustomize's `nameReference` transformer follows: `(path, kind referred)`.
+/// `*` steps over every item of a list.
+const NAME_REFERENCES: &[(&[&str], &str)] = &[
+    (&["spec", "serviceName"], "Service"),
+    (&["spec", "valuesFrom", "*", "name"], "ConfigMap"),
+    (&["roleRef", "name"], "Role"),
+    (&["roleRef", "name"], "ClusterRole"),
+    (&["spec", "scaleTargetRef", "name"], "Deployment"),
+    (
+        &["spec", "template", "spec", "serviceAccountName"],
+        "ServiceAccount",
+    ),
+    (
+        &[
+            "spec",
+            "template",
+            "spec",
+            "volumes",
+            "*",
+            "configMap",
+            "name",
+        ],
+        "ConfigMap",
+    ),
+    (
+        &[
+            "spec",
+            "template",
+            "spec",
+            "volumes",
+            "*",
+            "secret",
+            "secretName",
+        ],
+        "Secret",
+    ),
+    (
+        &[
+            "spec",
+            "template",
+            "spec",
+            "volumes",
+            "*",
+            "persistentVolumeClaim",
+            "claimName",
+        ],
+        "PersistentVolumeClaim",
+    ),
+    (
+        &[
+            "spec",
+            "template",
+            "spec",
+            "containers",
+            "*",
+            "envFrom",
+            "*",
+            "configMapRef",
+            "name",
+        ],
+        "ConfigMap",
+    ),
+    (
+        &[
+            "spec",
+            "template",
+            "spec",
+            "containers",
+            "*",
+            "envFrom",
+            "*",
+            "secretRef",
+            "name",
+        ],
+        "Secret",
+    ),
+    (
+        &[
+            "spec",
+            "template",
+            "spec",
+            "containers",
+            "*",
+            "env",
+            "*",
+            "valueFrom",
+            "configMapKeyRef",
+            "name",
+        ],
+        "ConfigMap",
+    ),
+    (
+        &[
+            "spec",
+            "template",
+            "spec",
+            "containers",
+            "*",
+            "env",
+            "*",
+            "valueFrom",
+            "secretKeyRef",
+            "name",
+        ],
+        "Secret",
+    ),
+    (
+        &[
+            "spec", "rules", "*", "http", "paths", "*", "backend", "service", "name",
+        ],
+        "Service",
+    ),
+];
+
+fn rename_references(node: &mut Node, renamed: &[(String, String, String)]) {
+    for (path, kind) in NAME_REFERENCES {
+        rename_at(node, path, &|old: &str| {
+            renamed
+                .iter()
+                .find(|(k, o, _)| k == kind && o == old)
+                .map(|(_, _, n)| n.clone())
+        });
+    }
+}
+
+fn rename_at(node: &mut Node, path: &[&str], new_name: &dyn Fn(&str) -> Option<String>) {
+    let Some((first, rest)) = path.split_first() else {
+        if let Value::Str(s) = &mut node.value
+            && let Some(n) = new_name(s)
+        {
+            *s = n;
+        }
+        return;
+    };
+    match (&mut node.value, *first) {
+        (Value::Seq(items), "*") => items.iter_mut().for_each(|i| rename_at(i, rest, new_name)),
+        (Value::Map(_), key) => {
+            if let Some(child) = tree::get_mut(node, key) {
+                rename_at(child, rest, new_name);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Standard base64 (secretGenerator `data`).
+fn base64(bytes: &[u8]) -> String {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(TABLE[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 fn add_meta(acc: &mut [Resource], field: &str, pairs: &Node) {
@@ -1030,6 +1214,13 @@ pub fn index_by_id(resources: &[Resource]) -> HashMap<(String, String, String), 
 mod tests {
     use super::*;
     use crate::source::FileId;
+
+    #[test]
+    fn base64_pads() {
+        assert_eq!(base64(b"example"), "ZXhhbXBsZQ==");
+        assert_eq!(base64(b"ab"), "YWI=");
+        assert_eq!(base64(b"abc"), "YWJj");
+    }
 
     #[test]
     fn inline_patch_spans_point_into_the_file() {

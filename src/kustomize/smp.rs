@@ -171,27 +171,33 @@ fn merge_list(base: &mut Node, patch: &Node, builtin: bool, field: &str) {
     let Value::Seq(items) = &mut base.value else {
         return;
     };
+    // As kustomize orders the result: the patch's items first (merged with their base
+    // counterparts), then the base items the patch does not mention.
+    let mut base_items: Vec<Option<Node>> = std::mem::take(items).into_iter().map(Some).collect();
+    let mut merged = Vec::with_capacity(base_items.len() + patch_items.len());
     for p in patch_items {
         let Some(id) = field_text(p, key) else {
-            items.push(cleaned(p));
+            merged.push(cleaned(p));
             continue;
         };
-        let pos = items
-            .iter()
-            .position(|b| field_text(b, key).as_deref() == Some(id.as_str()));
+        let pos = base_items.iter().position(|b| {
+            b.as_ref()
+                .is_some_and(|b| field_text(b, key).as_deref() == Some(id.as_str()))
+        });
         match (directive(p), pos) {
-            (Some("delete"), Some(i)) => {
-                items.remove(i);
-            }
+            (Some("delete"), Some(i)) => base_items[i] = None,
             (Some("delete"), None) => {}
             (_, Some(i)) => {
-                if merge_value(&mut items[i], p, builtin, "") == Outcome::Delete {
-                    items.remove(i);
+                let mut item = base_items[i].take().expect("present");
+                if merge_value(&mut item, p, builtin, "") != Outcome::Delete {
+                    merged.push(item);
                 }
             }
-            (_, None) => items.push(cleaned(p)),
+            (_, None) => merged.push(cleaned(p)),
         }
     }
+    merged.extend(base_items.into_iter().flatten());
+    *items = merged;
 }
 
 fn field_text(node: &Node, key: &str) -> Option<String> {
@@ -251,9 +257,9 @@ mod tests {
         assert_eq!(
             out,
             json!({"spec": {"containers": [
-            {"name": "a", "image": "a:1", "env": [{"name": "X", "value": "9"}, {"name": "Y", "value": "2"}]},
-            {"name": "b", "image": "b:1"},
-            {"name": "c", "image": "c:1"}]}})
+            {"name": "a", "image": "a:1", "env": [{"name": "Y", "value": "2"}, {"name": "X", "value": "9"}]},
+            {"name": "c", "image": "c:1"},
+            {"name": "b", "image": "b:1"}]}})
         );
     }
 
