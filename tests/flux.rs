@@ -89,6 +89,23 @@ fn clean_repo_has_no_findings_of_any_rule_above_note() {
 }
 
 #[test]
+fn flux_operator_instance_is_a_cluster_root() {
+    let outcome =
+        gitops_lint::analyse(&Settings::for_root(fixtures("repos/flux-operator"))).unwrap();
+    let model = &outcome.flux;
+    assert_eq!(model.clusters.len(), 1);
+    assert_eq!(model.clusters[0].name, "clusters/dev");
+    let settings = model
+        .instances
+        .iter()
+        .find(|i| i.name == "settings")
+        .unwrap();
+    assert_eq!(model.kustomizations[settings.owner.unwrap()].name, "apps");
+    let summary = model.clusters_json();
+    assert_eq!(summary[0]["kustomizations"][1]["path"], "apps", "{summary}");
+}
+
+#[test]
 fn clean_repo_has_two_clusters_and_every_object_owned() {
     let outcome = gitops_lint::analyse(&Settings::for_root(fixtures("repos/clean"))).unwrap();
     let model = &outcome.flux;

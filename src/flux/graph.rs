@@ -226,8 +226,12 @@ impl Model {
         namespace: &str,
         name: &str,
     ) -> bool {
+        // The bootstrap source: a GitRepository, or any source kind when the sync is not in the
+        // repository (Flux Operator and OCI bootstraps name theirs `flux-system` too).
         let own = |c: &Cluster| {
-            kind == "GitRepository" && c.own_source.0 == namespace && c.own_source.1 == name
+            (kind == "GitRepository" || c.synthetic_root)
+                && c.own_source.0 == namespace
+                && c.own_source.1 == name
         };
         let artifact = |c: &Cluster| {
             kind == "ExternalArtifact"
@@ -239,9 +243,7 @@ impl Model {
             Some(c) => own(&self.clusters[c]) || artifact(&self.clusters[c]),
             None => {
                 self.clusters.iter().any(|c| own(c) || artifact(c))
-                    || (kind == "GitRepository"
-                        && namespace == "flux-system"
-                        && name == "flux-system")
+                    || (namespace == "flux-system" && name == "flux-system")
             }
         };
         in_clusters
@@ -291,6 +293,38 @@ impl Model {
                 })
             })
             .collect()
+    }
+
+    /// Clusters and their Kustomizations as JSON: the `clusters` input of Rego repository rules.
+    pub fn clusters_json(&self) -> serde_json::Value {
+        let clusters: Vec<serde_json::Value> = (self.clusters.iter().enumerate())
+            .map(|(c, cluster)| {
+                let kustomizations: Vec<serde_json::Value> = (self.kustomizations.iter())
+                    .filter(|k| k.cluster == c)
+                    .map(|k| {
+                        let path = match &k.source {
+                            SourceStatus::Repository { dir } => {
+                                serde_json::Value::from(dir.as_str())
+                            }
+                            _ => serde_json::Value::Null,
+                        };
+                        serde_json::json!({
+                            "name": k.name,
+                            "namespace": k.namespace,
+                            "parent": k.parent.map(|p| self.kustomizations[p].display()),
+                            "path": path,
+                            "objects": k.applied,
+                        })
+                    })
+                    .collect();
+                serde_json::json!({
+                    "name": cluster.name,
+                    "root": self.kustomizations[cluster.root].display(),
+                    "kustomizations": kustomizations,
+                })
+            })
+            .collect();
+        serde_json::Value::Array(clusters)
     }
 
     /// The inventory object whose tree holds `span`.
@@ -369,6 +403,23 @@ impl Builder<'_, '_> {
                 roots.push((dir, Some(i), (src_ns, src.name.clone())));
             }
         }
+        // Flux Operator: a FluxInstance syncs `spec.sync.path`.
+        for obj in inv.objects.iter().filter(|o| o.id.kind == "FluxInstance") {
+            let sync = obj.root.pointer("/spec/sync");
+            let path = sync.and_then(|s| s.get_str("path"));
+            if let Some(dir) = path
+                .and_then(|p| render::join("", p))
+                .filter(|d| !d.is_empty())
+                && !roots.iter().any(|(d, _, _)| *d == dir)
+            {
+                let ns = obj
+                    .id
+                    .namespace
+                    .clone()
+                    .unwrap_or_else(|| "flux-system".into());
+                roots.push((dir, None, (ns.clone(), ns)));
+            }
+        }
         for file in &inv.files {
             for marker in [
                 "/flux-system/gotk-sync.yaml",
@@ -396,7 +447,7 @@ impl Builder<'_, '_> {
                         id.namespace.clone().unwrap_or_else(|| "flux-system".into()),
                     )
                 }
-                None => ("flux-system".into(), "flux-system".into()),
+                None => (own_source.1.clone(), own_source.0.clone()),
             };
             self.seen.insert((c, namespace.clone(), name.clone()));
             let root = self.model.kustomizations.len();
