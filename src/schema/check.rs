@@ -222,11 +222,20 @@ fn diagnostic(
     report: &dyn Fn(&'static RuleMeta, Span, String) -> Diagnostic,
 ) -> Diagnostic {
     let root = &object.root;
+    // Messages about a Secret never quote its values.
+    let secret = object.kind() == "Secret" && object.id.group.is_empty();
+    let message = || {
+        if secret {
+            secret_safe_message(object, v)
+        } else {
+            v.message.clone()
+        }
+    };
     match &v.kind {
         ViolationKind::UnknownField { .. } => report(
             &SchemaUnknownField::META,
             key_span(root, &v.pointer),
-            v.message.clone(),
+            message(),
         ),
         ViolationKind::Required { .. } => {
             let span = if v.pointer.is_empty() {
@@ -234,7 +243,7 @@ fn diagnostic(
             } else {
                 key_span(root, &v.pointer)
             };
-            report(&SchemaViolation::META, span, v.message.clone())
+            report(&SchemaViolation::META, span, message())
         }
         ViolationKind::Type { expected, found } => {
             let (node, rest) = root.pointer_prefix(&v.pointer);
@@ -243,8 +252,16 @@ fn diagnostic(
                 && expected.as_slice() == ["string"]
                 && *found != "string"
             {
-                let text = text_of(node.span);
                 let path = super::violation::display_path(&root.to_json(), &v.pointer);
+                if secret {
+                    return report(
+                        &YamlImplicitType::META,
+                        node.span,
+                        format!("{path}: YAML 1.1 reads this unquoted value as {found}, but a string is wanted"),
+                    )
+                    .with_help("quote the value");
+                }
+                let text = text_of(node.span);
                 return report(
                     &YamlImplicitType::META,
                     node.span,
@@ -255,12 +272,28 @@ fn diagnostic(
                 )
                 .with_help(format!("quote it: \"{text}\""));
             }
-            report(&SchemaViolation::META, node.span, v.message.clone())
+            report(&SchemaViolation::META, node.span, message())
         }
         _ => {
             let (node, _) = root.pointer_prefix(&v.pointer);
-            report(&SchemaViolation::META, node.span, v.message.clone())
+            report(&SchemaViolation::META, node.span, message())
         }
+    }
+}
+
+/// The same finding as `v.message`, without the offending value.
+fn secret_safe_message(object: &Object, v: &Violation) -> String {
+    let path = super::violation::display_path(&object.root.to_json(), &v.pointer);
+    match &v.kind {
+        ViolationKind::UnknownField { .. } | ViolationKind::Required { .. } => v.message.clone(),
+        ViolationKind::Type { expected, found } => format!(
+            "{path}: Invalid value: {found} where {} is wanted (value not shown: Secret)",
+            expected.join(" or ")
+        ),
+        kind => format!(
+            "{path}: Invalid value: fails the schema's {} check (value not shown: Secret)",
+            kind.name()
+        ),
     }
 }
 
