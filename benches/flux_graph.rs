@@ -31,6 +31,11 @@ fn generate(root: &std::path::Path, count: usize) {
     );
     write(
         root,
+        "clusters/prod/cluster-vars.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-vars\n  namespace: flux-system\ndata:\n  REGION: eu-west-1\n",
+    );
+    write(
+        root,
         "clusters/prod/tenants.yaml",
         "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: tenants\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./tenants\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  postBuild:\n    substitute:\n      CLUSTER: prod\n  patches:\n    - target:\n        kind: Kustomization\n        labelSelector: fleet/tenant\n      patch: |\n        - op: add\n          path: /spec/sourceRef\n          value:\n            kind: GitRepository\n            name: flux-system\n            namespace: flux-system\n",
     );
@@ -45,7 +50,7 @@ fn generate(root: &std::path::Path, count: usize) {
             };
             let _ = write!(
                 text,
-                "---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: app-{i}\n  namespace: flux-system\n  labels:\n    fleet/tenant: t{i}\nspec:\n  interval: 10m\n  path: ./apps/app-{i}/${{CLUSTER}}\n  prune: true\n{depends}  postBuild:\n    substitute:\n      APP: app-{i}\n"
+                "---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: app-{i}\n  namespace: flux-system\n  labels:\n    fleet/tenant: t{i}\nspec:\n  interval: 10m\n  path: ./apps/app-{i}/${{CLUSTER}}\n  prune: true\n{depends}  postBuild:\n    substitute:\n      APP: app-{i}\n    substituteFrom:\n      - kind: ConfigMap\n        name: cluster-vars\n"
             );
         }
         write(root, &format!("tenants/tenants-{chunk}.yaml"), &text);

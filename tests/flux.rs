@@ -254,3 +254,26 @@ fn renderer_agrees_with_kubectl_kustomize() {
         eprintln!("{rel}: {} objects agree with kubectl", ours.len());
     }
 }
+
+#[test]
+fn graph_command_highlights_broken_edges() {
+    use gitops_lint::cli::GraphFormat;
+    let repo = fixtures("repos/flux-dependency-not-found");
+    let mermaid = gitops_lint::graph(&repo, GraphFormat::Mermaid).unwrap();
+    assert!(mermaid.starts_with("flowchart LR"));
+    assert!(
+        mermaid.contains("missing Kustomization flux-system/infra-controlers\"]:::broken"),
+        "{mermaid}"
+    );
+    assert!(mermaid.contains("-. dependsOn .->"));
+    let dot = gitops_lint::graph(&repo, GraphFormat::Dot).unwrap();
+    assert!(
+        dot.starts_with("digraph flux {") && dot.contains("color=red"),
+        "{dot}"
+    );
+    let text = gitops_lint::graph(&repo, GraphFormat::Text).unwrap();
+    assert!(
+        text.contains("cluster clusters/prod: 3 Kustomizations, 3 resolved"),
+        "{text}"
+    );
+}

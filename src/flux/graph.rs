@@ -152,6 +152,7 @@ impl Model {
             model: Model::default(),
             seen: HashSet::new(),
             built: HashSet::new(),
+            live: HashMap::new(),
         };
         b.find_clusters();
         for c in 0..b.model.clusters.len() {
@@ -160,6 +161,7 @@ impl Model {
         b.build_unreached_kustomizations();
         b.add_standalone();
         let mut model = b.model;
+        model.by_id = b.live;
         render::dedup(&mut model.problems);
         let mut seen = HashSet::new();
         model
@@ -178,11 +180,6 @@ impl Model {
             if let Origin::Object(o) = inst.origin {
                 model.by_object.entry(o).or_default().push(i);
             }
-            model
-                .by_id
-                .entry((inst.kind.clone(), inst.namespace.clone(), inst.name.clone()))
-                .or_default()
-                .push(i);
         }
         model
     }
@@ -365,6 +362,8 @@ struct Builder<'r, 'i> {
     seen: HashSet<(usize, String, String)>,
     /// Directories built by some Flux Kustomization.
     built: HashSet<String>,
+    /// `(kind, namespace, name)` → instances so far (substituteFrom lookups).
+    live: HashMap<(String, String, String), Vec<usize>>,
 }
 
 impl Builder<'_, '_> {
@@ -698,8 +697,11 @@ impl Builder<'_, '_> {
             sops,
             opaque: res.opaque,
         };
+        let i = self.model.instances.len();
+        let key = (inst.kind.clone(), inst.namespace.clone(), inst.name.clone());
+        self.live.entry(key).or_default().push(i);
         self.model.instances.push(inst);
-        self.model.instances.len() - 1
+        i
     }
 
     /// `postBuild`: collect the variables, report undefined ones, substitute.
@@ -740,20 +742,15 @@ impl Builder<'_, '_> {
     #[allow(clippy::option_option)]
     fn lookup_vars(&self, c: usize, r: &Ref, ns: &str) -> Option<Option<Vec<(String, String)>>> {
         let want_ns = r.namespace_or(ns);
-        let in_cluster = (self.model.instances.iter())
-            .find(|i| {
-                i.cluster == Some(c)
-                    && i.kind == r.kind
-                    && i.name == r.name
-                    && i.namespace == want_ns
-            })
+        let key = (r.kind.clone(), want_ns.to_string(), r.name.clone());
+        let in_cluster = (self.live.get(&key).into_iter().flatten())
+            .map(|&i| &self.model.instances[i])
+            .find(|i| i.cluster == Some(c))
             .map(|i| (&i.node, i.sops, i.opaque));
         let raw = || {
-            (self.inventory().objects.iter())
+            (self.inventory().objects_of_kind(&r.kind))
                 .find(|o| {
-                    o.id.kind == r.kind
-                        && o.id.name == r.name
-                        && o.id.namespace.as_deref().is_none_or(|n| n == want_ns)
+                    o.id.name == r.name && o.id.namespace.as_deref().is_none_or(|n| n == want_ns)
                 })
                 .map(|o| (&o.root, o.sops, false))
         };
