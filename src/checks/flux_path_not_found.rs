@@ -42,17 +42,35 @@ impl Check for FluxPathNotFound {
     fn check_model(&self, model: &Model, _inventory: &Inventory, out: &mut Vec<Diagnostic>) {
         let start = out.len();
         for missing in &model.missing_paths {
-            let ks = &model.kustomizations[missing.kustomization];
-            let mut d = Diagnostic::new(
-                &Self::META,
-                missing.span,
-                format!(
-                    "Kustomization `{}` applies path `{}`, which does not exist in this repository (cluster `{}`)",
-                    ks.name, missing.path, model.clusters[ks.cluster].name
-                ),
+            let (name, cluster, object) = match missing.kustomization {
+                Some(k) => {
+                    let ks = &model.kustomizations[k];
+                    let object = ks.instance.map(|i| model.instances[i].reference());
+                    (
+                        ks.name.clone(),
+                        format!("cluster `{}`", model.clusters[ks.cluster].name),
+                        object,
+                    )
+                }
+                None => {
+                    let name = missing
+                        .object
+                        .as_ref()
+                        .map_or_else(String::new, |o| o.name.clone());
+                    (
+                        name,
+                        "no cluster applies it".to_string(),
+                        missing.object.clone(),
+                    )
+                }
+            };
+            let message = format!(
+                "Kustomization `{name}` applies path `{}`, which does not exist in this repository ({cluster})",
+                missing.path
             );
-            if let Some(i) = ks.instance {
-                d = d.with_object(model.instances[i].reference());
+            let mut d = Diagnostic::new(&Self::META, missing.span, message);
+            if let Some(object) = object {
+                d = d.with_object(object);
             }
             out.push(d);
         }

@@ -117,7 +117,10 @@ pub struct UndefinedVar {
 pub struct MissingPath {
     pub span: Span,
     pub path: String,
-    pub kustomization: usize,
+    /// The Kustomization in the graph; `None` for one no cluster applies.
+    pub kustomization: Option<usize>,
+    /// Its object (`Kustomization/ns/name`).
+    pub object: Option<crate::object::ObjectRef>,
 }
 
 /// The repository model.
@@ -543,7 +546,8 @@ impl Builder<'_, '_> {
                 self.model.missing_paths.push(MissingPath {
                     span,
                     path: path.to_string(),
-                    kustomization: k,
+                    kustomization: Some(k),
+                    object: None,
                 });
                 self.model.kustomizations[k].source = SourceStatus::Unresolved;
                 Some(Vec::new())
@@ -594,7 +598,8 @@ impl Builder<'_, '_> {
             self.model.missing_paths.push(MissingPath {
                 span,
                 path,
-                kustomization: k,
+                kustomization: Some(k),
+                object: None,
             });
         }
         self.model.kustomizations[k].source = SourceStatus::Unresolved;
@@ -800,7 +805,37 @@ impl Builder<'_, '_> {
                 node: obj.root.clone(),
                 opaque: false,
             };
-            self.push_instance(res, None, None);
+            let i = self.push_instance(res, None, None);
+            self.check_standalone_path(i);
+        }
+    }
+
+    /// A Kustomization no cluster applies, on the conventional bootstrap GitRepository
+    /// (`flux-system/flux-system`): its path must still exist.
+    fn check_standalone_path(&mut self, i: usize) {
+        let inst = &self.model.instances[i];
+        if !model::is_flux_kustomization(&inst.api_version, &inst.kind) {
+            return;
+        }
+        let ks = Kustomization(&inst.node);
+        let Some(src) = ks.source_ref() else { return };
+        let own = src.kind == "GitRepository"
+            && src.name == "flux-system"
+            && src.namespace_or(&inst.namespace) == "flux-system";
+        let Some((path, span)) = ks.path() else {
+            return;
+        };
+        if !own || path.contains("${") {
+            return;
+        }
+        if render::join("", path).is_none_or(|d| !self.repo.is_dir(&d)) {
+            let missing = MissingPath {
+                span,
+                path: path.to_string(),
+                kustomization: None,
+                object: Some(inst.reference()),
+            };
+            self.model.missing_paths.push(missing);
         }
     }
 }
