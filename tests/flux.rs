@@ -277,3 +277,54 @@ fn graph_command_highlights_broken_edges() {
         "{text}"
     );
 }
+
+#[test]
+fn malformed_kustomizations_and_flux_objects_never_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    };
+    write("clusters/x/flux-system/gotk-sync.yaml", "# placeholder\n");
+    write(
+        "clusters/x/odd.yaml",
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: odd, namespace: flux-system}\nspec: []\n---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: odd2, namespace: flux-system}\nspec:\n  sourceRef: flux-system\n  dependsOn: {name: x}\n  postBuild: {substitute: [a, b], substituteFrom: 7}\n  patches: [1, null, {patch: 5}, {patch: '- op: add'}, {patch: '{{{'}]\n  components: x\n  path: ./a\n---\napiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: loop, namespace: flux-system}\nspec: {sourceRef: {kind: GitRepository, name: flux-system}, path: ./clusters/x, dependsOn: [{name: loop}, 3, {name: [1]}]}\n---\napiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: hr}\nspec: {chart: 5, chartRef: [], valuesFrom: {kind: ConfigMap}, dependsOn: x}\n",
+    );
+    write(
+        "a/kustomization.yaml",
+        "resources: foo\npatches: [1, {path: 3}, {target: 5, patch: x}]\ncomponents: [../b, 5]\nnamespace: [x]\nnamePrefix: 3\nconfigMapGenerator: [{name: [x]}, 5, {literals: 3}]\n",
+    );
+    write(
+        "b/kustomization.yaml",
+        "kind: Component\nresources: [../a, ., '', /abs, ../../../outside]\npatchesJson6902: [{target: {kind: '('}, patch: '[]'}, {patch: '- {op: move, from: /nope, path: /x}'}]\npatchesStrategicMerge: ['$patch: delete', 'nothing.yaml']\n",
+    );
+    write("c/kustomization.yaml", "---\n- not a map\n");
+    write(
+        "d/kustomization.yaml",
+        "resources: [../d, ../c]\nhelmCharts: [{name: x}]\n",
+    );
+    let outcome = gitops_lint::analyse(&Settings::for_root(dir.path())).expect("analyse");
+    for d in &outcome.diagnostics {
+        eprintln!(
+            "{} {} {}",
+            d.rule.name,
+            outcome.inventory.file(d.primary.span.file).path,
+            d.message
+        );
+    }
+    assert!(!outcome.flux.clusters.is_empty());
+    assert!(
+        outcome
+            .diagnostics
+            .iter()
+            .any(|d| d.rule.name == "kustomize-build-error")
+    );
+    for format in [
+        gitops_lint::cli::GraphFormat::Mermaid,
+        gitops_lint::cli::GraphFormat::Dot,
+        gitops_lint::cli::GraphFormat::Text,
+    ] {
+        gitops_lint::graph(dir.path(), format).unwrap();
+    }
+}

@@ -51,7 +51,7 @@ pub struct Ref {
 
 impl Ref {
     fn read(node: &Node, default_kind: &str) -> Option<Ref> {
-        let name_node = get(node, "name")?;
+        let name_node = get(node, "name").filter(|n| n.as_str().is_some_and(|s| !s.is_empty()))?;
         Some(Ref {
             kind: get_str(node, &["kind"]).unwrap_or(default_kind).to_string(),
             name: name_node

@@ -608,7 +608,9 @@ impl<'r, 'i> Renderer<'r, 'i> {
     ) {
         let docs: Vec<Node> = if let Some(text) = entry.as_str() {
             // patchesStrategicMerge entry: a path, or inline YAML.
-            if smp_only && !text.contains('\n') && !text.trim_start().starts_with("apiVersion") {
+            let inline =
+                text.contains('\n') || text.contains(": ") || text.trim_start().starts_with('{');
+            if smp_only && !inline {
                 match self.patch_file(dir, text, entry.span) {
                     Some(docs) => docs,
                     None => return,
@@ -617,7 +619,9 @@ impl<'r, 'i> Renderer<'r, 'i> {
                 parse_inline(self.repo.inventory, entry, text)
             }
         } else if let Some(path) = get(entry, "path") {
-            let rel = path.as_str().unwrap_or("");
+            let Some(rel) = path.as_str().filter(|p| !p.is_empty()) else {
+                return;
+            };
             match self.patch_file(dir, rel, path.span) {
                 Some(docs) => docs,
                 None => return,
@@ -660,7 +664,16 @@ impl<'r, 'i> Renderer<'r, 'i> {
                 self.problem(at, "a JSON 6902 patch needs a `target`".into());
                 return;
             }
-            (None, false) => target_of_patch(doc),
+            (None, false) => {
+                let t = target_of_patch(doc);
+                if t.kind.is_none() || t.name.is_none() {
+                    let message =
+                        "a strategic-merge patch without `target` needs `kind` and `metadata.name`";
+                    self.problem(at, message.into());
+                    return;
+                }
+                t
+            }
         };
         if target.from_patch && target.namespace.is_some() && !self.any_match(&target, acc) {
             // The namespace in a patch may be the one the enclosing overlay sets later.

@@ -65,7 +65,7 @@ fn anchored(pattern: &Option<String>, literal: bool) -> Result<Option<Pat>, Stri
         Some(p) if literal || !p.contains(META) => Ok(Some(Pat::Literal(p.clone()))),
         Some(p) => Regex::new(&format!("^(?:{p})$"))
             .map(|r| Some(Pat::Regex(r)))
-            .map_err(|e| format!("invalid pattern `{p}`: {e}")),
+            .map_err(|_| format!("patch target pattern `{p}` is not a valid regular expression")),
     }
 }
 
