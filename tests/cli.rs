@@ -61,10 +61,16 @@ fn secret_values_are_never_printed() {
 #[test]
 fn regression_schema_findings_on_secrets_do_not_quote_values() {
     for format in ["text", "json", "sarif", "github", "junit"] {
-        let output = run(&fixture("secrets"), &["check", "--root", ".", "--format", format]);
+        let output = run(
+            &fixture("secrets"),
+            &["check", "--root", ".", "--format", format],
+        );
         assert_eq!(output.status.code(), Some(1), "{format}");
         let text = stdout(&output);
-        assert!(text.contains("stringData.pin"), "{format}: the finding names the key");
+        assert!(
+            text.contains("stringData.pin"),
+            "{format}: the finding names the key"
+        );
         for value in ["98765", "s3cr3t"] {
             assert!(!text.contains(value), "{format}: `{value}` leaked:\n{text}");
         }
