@@ -1,1 +1,185 @@
+//! gitops-lint: audit a whole GitOps repository offline.
+//!
+//! The pipeline, one pass, each stage owning its input:
+//! settings → parallel walk → parallel parse → frozen inventory → parallel checks →
+//! select/scope/sort → render.
+
+pub mod checks;
+pub mod cli;
+pub mod diagnostic;
+pub mod inventory;
+pub mod load;
+pub mod object;
 pub mod policy;
+pub mod report;
+pub mod rule;
+pub mod source;
+pub mod walk;
+pub mod yaml;
+
+use std::io::Write;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use cli::Settings;
+use diagnostic::{Counts, Diagnostic};
+use inventory::Inventory;
+use rule::RuleMeta;
+use source::{FileId, Span};
+
+/// The result of `check`: what was analysed and what is reported.
+pub struct Outcome {
+    pub inventory: Inventory,
+    /// Sorted, selected and scoped.
+    pub diagnostics: Vec<Diagnostic>,
+    pub rules: Vec<&'static RuleMeta>,
+}
+
+impl Outcome {
+    pub fn counts(&self) -> Counts {
+        Counts::of(&self.diagnostics)
+    }
+}
+
+/// Every rule that can fire, sorted by code.
+pub fn registry() -> Vec<&'static RuleMeta> {
+    let mut rules: Vec<&'static RuleMeta> = checks::builtin_rules().collect();
+    rules.sort_by_key(|rule| rule.code);
+    rules
+}
+
+/// Analyse the repository at `settings.root`. Usage errors are `Err`; findings never are.
+pub fn analyse(settings: &Settings) -> Result<Outcome, String> {
+    let rules = registry();
+    let enabled = rule_filter(settings, &rules)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.threads)
+        .build()
+        .map_err(|e| format!("cannot start worker threads: {e}"))?;
+    pool.install(|| {
+        let mut timer = Timer::new(settings.stats);
+        let walked = walk::walk(&settings.root, settings.threads);
+        timer.stage("walk", walked.files.len());
+        let mut loaded: Vec<load::LoadedFile> = (walked.files.par_iter().enumerate())
+            .map(|(index, path)| load::load(FileId(index as u32), &settings.root, path))
+            .collect();
+        let mut diagnostics: Vec<Diagnostic> = loaded
+            .iter_mut()
+            .flat_map(|f| std::mem::take(&mut f.diagnostics))
+            .collect();
+        timer.stage("parse", loaded.len());
+        let inventory = Inventory::new(settings.root.clone(), loaded);
+        diagnostics.extend(helm_notes(&inventory, &walked.helm_charts));
+        timer.stage("inventory", inventory.objects.len());
+        diagnostics.extend(checks::run(&inventory, &|rule| enabled(rule)));
+        timer.stage("checks", inventory.objects.len());
+        let diagnostics = finish(diagnostics, settings, &inventory, &enabled);
+        Ok(Outcome {
+            inventory,
+            diagnostics,
+            rules,
+        })
+    })
+}
+
+/// `check`: analyse, render, and say whether the findings should fail the run.
+pub fn check(settings: &Settings, out: &mut dyn Write) -> Result<bool, String> {
+    let outcome = analyse(settings)?;
+    let started = Instant::now();
+    report::render(settings, &outcome, out).map_err(|e| format!("cannot write the report: {e}"))?;
+    if settings.stats {
+        eprintln!("{:>10}: {:>8.2?}", "render", started.elapsed());
+    }
+    Ok(!settings.exit_zero && outcome.counts().at_or_above(settings.fail_on) > 0)
+}
+
+fn rule_filter(
+    settings: &Settings,
+    rules: &[&'static RuleMeta],
+) -> Result<impl Fn(&RuleMeta) -> bool + Sync + use<>, String> {
+    for selector in settings.select.iter().chain(&settings.ignore) {
+        if !rules.iter().any(|rule| rule.matches(selector)) {
+            return Err(format!(
+                "unknown rule selector `{selector}` (see `gitops-lint rules`)"
+            ));
+        }
+    }
+    let (select, ignore) = (settings.select.clone(), settings.ignore.clone());
+    Ok(move |rule: &RuleMeta| {
+        (select.is_empty() || select.iter().any(|s| rule.matches(s)))
+            && !ignore.iter().any(|s| rule.matches(s))
+    })
+}
+
+fn helm_notes(inventory: &Inventory, charts: &[String]) -> Vec<Diagnostic> {
+    let chart_yaml = |dir: &String| {
+        if dir.is_empty() {
+            "Chart.yaml".to_owned()
+        } else {
+            format!("{dir}/Chart.yaml")
+        }
+    };
+    (charts.iter())
+        .filter_map(|dir| {
+            inventory
+                .file_by_path(&chart_yaml(dir))
+                .map(|file| (dir, file))
+        })
+        .map(|(dir, file)| checks::helm_template_skipped::diagnostic(Span::new(file.id, 0, 0), dir))
+        .collect()
+}
+
+/// Keep enabled rules and in-scope files; sort by (file, position, rule, message) for byte-identical output.
+fn finish(
+    diagnostics: Vec<Diagnostic>,
+    settings: &Settings,
+    inventory: &Inventory,
+    enabled: &dyn Fn(&RuleMeta) -> bool,
+) -> Vec<Diagnostic> {
+    let in_scope = |path: &str| {
+        settings.scope.is_empty()
+            || settings.scope.iter().any(|s| {
+                path == s
+                    || (path.starts_with(s.as_str()) && path.as_bytes().get(s.len()) == Some(&b'/'))
+            })
+    };
+    let mut kept: Vec<Diagnostic> = (diagnostics.into_iter())
+        .filter(|d| enabled(d.rule) && in_scope(&inventory.file(d.primary.span.file).path))
+        .collect();
+    kept.sort_by(|a, b| {
+        let key = |d: &Diagnostic| {
+            (
+                inventory.file(d.primary.span.file).path.clone(),
+                d.primary.span.start,
+                d.primary.span.end,
+                d.rule.code,
+                d.message.clone(),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    kept
+}
+
+/// `--stats`: elapsed time per stage on stderr.
+struct Timer {
+    enabled: bool,
+    last: Instant,
+}
+
+impl Timer {
+    fn new(enabled: bool) -> Timer {
+        Timer {
+            enabled,
+            last: Instant::now(),
+        }
+    }
+
+    fn stage(&mut self, name: &str, items: usize) {
+        if self.enabled {
+            eprintln!("{name:>10}: {:>8.2?} ({items} items)", self.last.elapsed());
+        }
+        self.last = Instant::now();
+    }
+}

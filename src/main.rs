@@ -1,1 +1,75 @@
-fn main() {}
+//! The `gitops-lint` binary: parse arguments, run, exit. The only place that exits.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use gitops_lint::cli::{Cli, Command};
+use gitops_lint::report;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => args
+            .into_settings()
+            .and_then(|settings| run_check(&settings)),
+        Command::Rules { format } => {
+            write_stdout(|out| report::rules::render(format, &gitops_lint::registry(), out))
+        }
+        Command::Explain { rule } => explain(&rule),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("gitops-lint: error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_check(settings: &gitops_lint::cli::Settings) -> Result<ExitCode, String> {
+    let failed = match &settings.output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .map_err(|e| format!("--output {}: {e}", path.display()))?;
+            let mut out = std::io::BufWriter::new(file);
+            let failed = gitops_lint::check(settings, &mut out)?;
+            out.flush()
+                .map_err(|e| format!("--output {}: {e}", path.display()))?;
+            failed
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            let failed = gitops_lint::check(settings, &mut out)?;
+            out.flush()
+                .map_err(|e| format!("cannot write to stdout: {e}"))?;
+            failed
+        }
+    };
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn write_stdout(
+    render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<ExitCode, String> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    render(&mut out)
+        .and_then(|()| out.flush())
+        .map_err(|e| format!("cannot write to stdout: {e}"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn explain(selector: &str) -> Result<ExitCode, String> {
+    let registry = gitops_lint::registry();
+    let rule = registry
+        .iter()
+        .find(|rule| rule.code.eq_ignore_ascii_case(selector) || rule.name == selector)
+        .ok_or_else(|| format!("unknown rule `{selector}` (see `gitops-lint rules`)"))?;
+    write_stdout(|out| report::rules::explain(rule, out))
+}

@@ -1,0 +1,77 @@
+//! Built-in Rust rules, one file each, listed in two plain static slices.
+
+use rayon::prelude::*;
+
+use crate::diagnostic::Diagnostic;
+use crate::inventory::Inventory;
+use crate::object::Object;
+use crate::rule::RuleMeta;
+
+pub mod helm_template_skipped;
+pub mod invalid_name;
+pub mod manifest_type_missing;
+pub mod secret_plaintext;
+pub mod yaml_duplicate_key;
+pub mod yaml_syntax;
+
+/// A rule that inspects the frozen inventory. Object-level checks run in parallel per object;
+/// repository-level checks run once.
+pub trait Check: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+
+    fn check_object(&self, _object: &Object, _inventory: &Inventory, _out: &mut Vec<Diagnostic>) {}
+
+    fn check_repository(&self, _inventory: &Inventory, _out: &mut Vec<Diagnostic>) {}
+}
+
+/// Rules implemented as [`Check`]s.
+pub static CHECKS: &[&dyn Check] = &[
+    &invalid_name::InvalidName,
+    &secret_plaintext::SecretPlaintext,
+];
+
+/// Rules whose findings the parse stage produces (their files hold docs and wording).
+pub static PARSE_RULES: &[&RuleMeta] = &[
+    &yaml_syntax::YamlSyntax::META,
+    &yaml_duplicate_key::YamlDuplicateKey::META,
+    &manifest_type_missing::ManifestTypeMissing::META,
+    &helm_template_skipped::HelmTemplateSkipped::META,
+];
+
+/// Every built-in rule.
+pub fn builtin_rules() -> impl Iterator<Item = &'static RuleMeta> {
+    PARSE_RULES
+        .iter()
+        .copied()
+        .chain(CHECKS.iter().map(|check| check.meta()))
+}
+
+/// Run the enabled checks over the inventory, objects in parallel.
+pub fn run(inventory: &Inventory, enabled: &(dyn Fn(&RuleMeta) -> bool + Sync)) -> Vec<Diagnostic> {
+    let checks: Vec<&dyn Check> = CHECKS
+        .iter()
+        .copied()
+        .filter(|check| enabled(check.meta()))
+        .collect();
+    let mut diagnostics: Vec<Diagnostic> = inventory
+        .objects
+        .par_iter()
+        .flat_map_iter(|object| {
+            let mut out = Vec::new();
+            for check in &checks {
+                check.check_object(object, inventory, &mut out);
+            }
+            out
+        })
+        .collect();
+    let repository: Vec<Diagnostic> = checks
+        .par_iter()
+        .flat_map_iter(|check| {
+            let mut out = Vec::new();
+            check.check_repository(inventory, &mut out);
+            out
+        })
+        .collect();
+    diagnostics.extend(repository);
+    diagnostics
+}

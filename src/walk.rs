@@ -1,0 +1,156 @@
+//! The parallel walk: every file that may hold manifests, sorted.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use ignore::{WalkBuilder, WalkState};
+
+/// What the walk found, as `/`-separated paths relative to the root, sorted.
+#[derive(Debug, Default)]
+pub struct Walked {
+    pub files: Vec<String>,
+    /// Directories holding a `Chart.yaml` whose `templates/` were left out (Helm renders them).
+    pub helm_charts: Vec<String>,
+}
+
+/// `*.yaml`, `*.yml`, `*.json` and kustomize's extension-less `Kustomization`.
+fn is_candidate(file_name: &str) -> bool {
+    file_name == "Kustomization"
+        || [".yaml", ".yml", ".json"]
+            .iter()
+            .any(|ext| file_name.len() > ext.len() && file_name.ends_with(ext))
+}
+
+/// Walk `root` in parallel, honouring `.gitignore`/`.ignore` (even outside git), including
+/// hidden files such as `.github/`, never entering `.git`.
+pub fn walk(root: &Path, threads: usize) -> Walked {
+    let found = Mutex::new(Vec::new());
+    WalkBuilder::new(root)
+        .hidden(false)
+        .require_git(false)
+        .threads(threads)
+        .filter_entry(|entry| entry.file_name() != ".git")
+        .build_parallel()
+        .run(|| {
+            let found = &found;
+            Box::new(move |entry| {
+                let path = match entry {
+                    Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
+                        entry.into_path()
+                    }
+                    Ok(_) => return WalkState::Continue,
+                    // An unreadable directory entry: keep its path so loading reports it.
+                    Err(error) => match error_path(&error) {
+                        Some(path) => path,
+                        None => return WalkState::Continue,
+                    },
+                };
+                let keep = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(is_candidate);
+                if keep && let Some(relative) = relative(root, &path) {
+                    found.lock().expect("walk mutex").push(relative);
+                }
+                WalkState::Continue
+            })
+        });
+    let mut files = found.into_inner().expect("walk mutex");
+    files.sort();
+    files.dedup();
+    drop_helm_templates(files)
+}
+
+fn error_path(error: &ignore::Error) -> Option<std::path::PathBuf> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        _ => None,
+    }
+}
+
+fn relative(root: &Path, path: &Path) -> Option<String> {
+    let relative = path.strip_prefix(root).ok()?;
+    let parts: Vec<&str> = relative
+        .components()
+        .map(|c| c.as_os_str().to_str())
+        .collect::<Option<_>>()?;
+    Some(parts.join("/"))
+}
+
+fn drop_helm_templates(files: Vec<String>) -> Walked {
+    let chart_dirs: Vec<&str> = (files.iter())
+        .filter_map(|f| {
+            f.strip_suffix("Chart.yaml")
+                .filter(|dir| dir.is_empty() || dir.ends_with('/'))
+        })
+        .collect();
+    let in_templates = |file: &str| {
+        chart_dirs.iter().copied().find(|dir| {
+            file.strip_prefix(dir)
+                .is_some_and(|rest| rest.starts_with("templates/"))
+        })
+    };
+    let mut helm_charts: Vec<String> = (files.iter())
+        .filter_map(|f| in_templates(f))
+        .map(|dir| dir.trim_end_matches('/').to_owned())
+        .collect();
+    helm_charts.dedup();
+    let files = files
+        .iter()
+        .filter(|f| in_templates(f).is_none())
+        .cloned()
+        .collect();
+    Walked { files, helm_charts }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn candidates() {
+        for name in ["a.yaml", "b.yml", "c.json", "Kustomization", ".x.yaml"] {
+            assert!(is_candidate(name), "{name}");
+        }
+        for name in [".yaml", "a.txt", "kustomization", "Makefile"] {
+            assert!(!is_candidate(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn honours_gitignore_outside_git_and_sees_hidden_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join(".github/workflows")).unwrap();
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        std::fs::create_dir_all(root.join("chart/templates")).unwrap();
+        std::fs::create_dir_all(root.join("build")).unwrap();
+        for file in [
+            ".github/workflows/ci.yaml",
+            ".git/config.yaml",
+            "chart/Chart.yaml",
+            "chart/values.yaml",
+            "chart/templates/deploy.yaml",
+            "build/out.yaml",
+            "app.yml",
+            "notes.txt",
+        ] {
+            std::fs::write(root.join(file), "a: 1\n").unwrap();
+        }
+        std::fs::write(root.join(".gitignore"), "build/\n").unwrap();
+        let walked = walk(root, 2);
+        assert_eq!(
+            walked.files,
+            [
+                ".github/workflows/ci.yaml",
+                "app.yml",
+                "chart/Chart.yaml",
+                "chart/values.yaml"
+            ]
+        );
+        assert_eq!(walked.helm_charts, ["chart"]);
+    }
+}
