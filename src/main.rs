@@ -17,6 +17,7 @@ fn main() -> ExitCode {
             write_stdout(|out| report::rules::render(format, &gitops_lint::registry(), out))
         }
         Command::Explain { rule } => explain(&rule),
+        Command::Test(args) => run_tests(args),
     };
     match result {
         Ok(code) => code,
@@ -72,4 +73,22 @@ fn explain(selector: &str) -> Result<ExitCode, String> {
         .find(|rule| rule.code.eq_ignore_ascii_case(selector) || rule.name == selector)
         .ok_or_else(|| format!("unknown rule `{selector}` (see `gitops-lint rules`)"))?;
     write_stdout(|out| report::rules::explain(rule, out))
+}
+
+fn run_tests(args: gitops_lint::cli::TestArgs) -> Result<ExitCode, String> {
+    use gitops_lint::policy::test_runner;
+    let dirs = if args.dirs.is_empty() {
+        vec![std::path::PathBuf::from("policy")]
+    } else {
+        args.dirs
+    };
+    let budget = gitops_lint::policy::PolicyOptions::default().budget;
+    let report = test_runner::run_dirs(&dirs, &args.data, budget)
+        .map_err(|e| format!("policy error: {e}"))?;
+    let text = match args.format {
+        gitops_lint::cli::TestFormat::Text => report.render_text(),
+        gitops_lint::cli::TestFormat::Json => report.render_json() + "\n",
+    };
+    write_stdout(|out| out.write_all(text.as_bytes()))?;
+    Ok(ExitCode::from(report.exit_code() as u8))
 }

@@ -10,6 +10,7 @@ use crate::rule::RuleMeta;
 pub mod helm_template_skipped;
 pub mod invalid_name;
 pub mod manifest_type_missing;
+pub mod rego_evaluation_failed;
 pub mod secret_plaintext;
 pub mod yaml_duplicate_key;
 pub mod yaml_syntax;
@@ -36,6 +37,7 @@ pub static PARSE_RULES: &[&RuleMeta] = &[
     &yaml_duplicate_key::YamlDuplicateKey::META,
     &manifest_type_missing::ManifestTypeMissing::META,
     &helm_template_skipped::HelmTemplateSkipped::META,
+    &rego_evaluation_failed::RegoEvaluationFailed::META,
 ];
 
 /// Every built-in rule.

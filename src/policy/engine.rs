@@ -448,6 +448,13 @@ impl PolicySet {
         !self.repository_packages.is_empty()
     }
 
+    /// Skips the rules whose `mask` entry is false (not selected): they are not evaluated.
+    pub fn set_enabled(&mut self, mask: &[bool]) {
+        for (flag, &on) in self.disabled.iter().zip(mask) {
+            flag.store(!on, Ordering::Relaxed);
+        }
+    }
+
     /// Merges `data.inventory` (Gatekeeper-shaped, see [`super::inventory`]) and re-prepares.
     pub fn set_inventory(&mut self, inventory: Value) -> Result<(), PolicyError> {
         let mut data = Value::new_object();

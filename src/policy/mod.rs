@@ -21,9 +21,11 @@
 pub mod builtin;
 mod engine;
 pub mod gatekeeper;
+pub mod input;
 pub mod inventory;
 mod load;
 pub mod metadata;
+pub mod pipeline;
 mod results;
 pub mod test_runner;
 pub mod yaml_lite;
