@@ -78,6 +78,16 @@ pub fn add_policy(engine: &mut regorus::Engine, file: &PolicyFile) -> Result<Str
         Ok(package) => return Ok(package),
         Err(e) => e.to_string(),
     };
+    // Only errors that v0 syntax explains are worth a retry (it prints parser warnings).
+    let v0_candidate = ["keyword", "deprecated", "import", "rego.v1"]
+        .iter()
+        .any(|k| v1_err.contains(k));
+    if !v0_candidate {
+        return Err(PolicyError {
+            file: file.path.clone(),
+            message: v1_err,
+        });
+    }
     engine.set_rego_v0(true);
     let v0 = engine.add_policy(label, file.text.clone());
     engine.set_rego_v0(false);

@@ -53,8 +53,12 @@ pub fn builtin_metas() -> &'static [&'static RuleMeta] {
     static METAS: OnceLock<Vec<&'static RuleMeta>> = OnceLock::new();
     METAS.get_or_init(|| {
         let options = PolicyOptions::default();
-        match PolicySet::from_files(Vec::new(), super::builtin::files(false), &options, Vec::new())
-        {
+        match PolicySet::from_files(
+            Vec::new(),
+            super::builtin::files(false),
+            &options,
+            Vec::new(),
+        ) {
             Ok(set) => set.rules().iter().map(meta_of).collect(),
             Err(e) => panic!("the built-in policy pack does not compile: {e}"),
         }
@@ -245,9 +249,13 @@ impl Policies {
             }
             let object = &inventory.objects[i];
             diagnostics.push(
-                Diagnostic::new(self.metas[f.rule], locate(&object.root, object, &f.path), f.message)
-                    .with_level(level(f.level))
-                    .with_object(object.reference()),
+                Diagnostic::new(
+                    self.metas[f.rule],
+                    locate(&object.root, object, &f.path),
+                    f.message,
+                )
+                .with_level(level(f.level))
+                .with_object(object.reference()),
             );
         }
         let index = ObjectIndex::new(inventory);
@@ -261,9 +269,13 @@ impl Policies {
             };
             let object = &inventory.objects[i];
             diagnostics.push(
-                Diagnostic::new(self.metas[f.rule], locate(&object.root, object, &f.path), f.message)
-                    .with_level(level(f.level))
-                    .with_object(object.reference()),
+                Diagnostic::new(
+                    self.metas[f.rule],
+                    locate(&object.root, object, &f.path),
+                    f.message,
+                )
+                .with_level(level(f.level))
+                .with_object(object.reference()),
             );
         }
         for e in &errors {
@@ -292,9 +304,13 @@ impl Policies {
             }
             let object = &inventory.objects[i];
             diagnostics.push(
-                Diagnostic::new(gk_metas[f.rule], locate(&object.root, object, &f.path), f.message)
-                    .with_level(level(f.level))
-                    .with_object(object.reference()),
+                Diagnostic::new(
+                    gk_metas[f.rule],
+                    locate(&object.root, object, &f.path),
+                    f.message,
+                )
+                .with_level(level(f.level))
+                .with_object(object.reference()),
             );
         }
         for e in &gk_errors {
