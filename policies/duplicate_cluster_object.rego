@@ -51,12 +51,16 @@ group(api_version) := split(api_version, "/")[0] if contains(api_version, "/")
 
 group(api_version) := "" if not contains(api_version, "/")
 
+# Every kind that may be cluster-scoped: a cheap first filter before looking at groups.
+candidate_kinds := cluster_kinds | {kind | some [_, kind] in crd_cluster_kinds}
+
 cluster_scoped(obj, _) if cluster_kinds[obj.kind]
 
 cluster_scoped(obj, g) if crd_cluster_kinds[[g, obj.kind]]
 
 definitions contains d if {
 	some obj in input.objects
+	candidate_kinds[obj.kind]
 	g := group(obj.apiVersion)
 	cluster_scoped(obj, g)
 	d := {

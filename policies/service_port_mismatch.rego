@@ -46,19 +46,33 @@ ports(template) := {
 	"names": {p.name | some c in template.spec.containers; some p in c.ports; p.name},
 }
 
-# Pod templates indexed by (cluster, namespace, label, value): one pass over the objects.
-pods_by_label[key] contains pod if {
-	some obj in input.objects
+pod_kinds := workload_kinds | {"CronJob", "Pod"}
+
+# Pod templates by object index: labels and declared ports, computed once per workload.
+pods[i] := pod if {
+	some i, obj in input.objects
+	pod_kinds[obj.kind]
 	template := pod_template(obj)
-	some k, v in template.metadata.labels
-	key := [object.get(obj, "cluster", ""), namespace(obj), k, v]
-	pod := {"labels": template.metadata.labels, "ports": ports(template)}
+	pod := {
+		"cluster": object.get(obj, "cluster", ""),
+		"namespace": namespace(obj),
+		"labels": object.get(template.metadata, "labels", {}),
+		"ports": ports(template),
+	}
+}
+
+# Pod indexes by (cluster, namespace, label, value): one pass, no pairwise loop.
+pods_by_label[key] contains i if {
+	some i, pod in pods
+	some k, v in pod.labels
+	key := [pod.cluster, pod.namespace, k, v]
 }
 
 selected(svc, selector) := [pod |
 	keys := sort(object.keys(selector))
 	first := keys[0]
-	some pod in pods_by_label[[object.get(svc, "cluster", ""), namespace(svc), first, selector[first]]]
+	some i in pods_by_label[[object.get(svc, "cluster", ""), namespace(svc), first, selector[first]]]
+	pod := pods[i]
 	every k, v in selector {
 		pod.labels[k] == v
 	}

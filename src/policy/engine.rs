@@ -540,14 +540,31 @@ impl Evaluator<'_> {
         outcome
     }
 
-    /// Evaluates the repository-scope rules once; `input` = `{objects: [...]}`.
+    /// Evaluates the repository-scope rules once; `input` = `{objects: [...]}`. Packages run in
+    /// parallel (each on its own engine clone); results keep package order.
     pub fn eval_repository(&mut self, input: Value) -> Outcome {
-        self.engine.set_input(input);
-        self.engine
-            .set_execution_timer_config(timer(self.set.repository_budget));
+        use rayon::prelude::*;
+        let set = self.set;
+        let outcomes: Vec<Outcome> = set
+            .repository_packages
+            .par_iter()
+            .map(|group| {
+                let mut evaluator = Evaluator {
+                    set,
+                    engine: set.engine.clone(),
+                };
+                evaluator.engine.set_input(input.clone());
+                evaluator
+                    .engine
+                    .set_execution_timer_config(timer(set.repository_budget));
+                let mut outcome = Outcome::default();
+                evaluator.eval_group(group, None, set.repository_budget, &mut outcome);
+                outcome
+            })
+            .collect();
         let mut outcome = Outcome::default();
-        for group in &self.set.repository_packages {
-            self.eval_group(group, None, self.set.repository_budget, &mut outcome);
+        for o in outcomes {
+            outcome.extend(o);
         }
         outcome
     }
