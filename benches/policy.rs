@@ -42,7 +42,7 @@ fn team_file(team: usize, file: usize) -> String {
             out,
             "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shared-monitoring\n---\n\
              apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: view-apps\nrules:\n  - apiGroups: [apps]\n    resources: [deployments]\n    verbs: [get{}]\n",
-            if team % 2 == 0 { ", list" } else { "" }
+            if team.is_multiple_of(2) { ", list" } else { "" }
         );
     }
     out
