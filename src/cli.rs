@@ -27,11 +27,15 @@ pub enum Command {
     Rules {
         #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
         format: RulesFormat,
+        #[command(flatten)]
+        policy: PolicyArgs,
     },
     /// Show the full documentation of one rule (by code or name)
     Explain {
         /// Rule code (`GL501`) or name (`secret-plaintext`)
         rule: String,
+        #[command(flatten)]
+        policy: PolicyArgs,
     },
     /// Run Rego unit tests (`test_*` rules in `*_test.rego`), like `conftest verify`
     Test(TestArgs),

@@ -13,10 +13,9 @@ fn main() -> ExitCode {
         Command::Check(args) => args
             .into_settings()
             .and_then(|settings| run_check(&settings)),
-        Command::Rules { format } => {
-            write_stdout(|out| report::rules::render(format, &gitops_lint::registry(), out))
-        }
-        Command::Explain { rule } => explain(&rule),
+        Command::Rules { format, policy } => gitops_lint::policy::pipeline::registry_with(&policy)
+            .and_then(|rules| write_stdout(|out| report::rules::render(format, &rules, out))),
+        Command::Explain { rule, policy } => explain(&rule, &policy),
         Command::Test(args) => run_tests(args),
     };
     match result {
@@ -66,8 +65,8 @@ fn write_stdout(
     Ok(ExitCode::SUCCESS)
 }
 
-fn explain(selector: &str) -> Result<ExitCode, String> {
-    let registry = gitops_lint::registry();
+fn explain(selector: &str, policy: &gitops_lint::cli::PolicyArgs) -> Result<ExitCode, String> {
+    let registry = gitops_lint::policy::pipeline::registry_with(policy)?;
     let rule = registry
         .iter()
         .find(|rule| rule.code.eq_ignore_ascii_case(selector) || rule.name == selector)

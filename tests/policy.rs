@@ -236,3 +236,24 @@ fn data_files_are_merged_into_data() {
     assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!(got[0].1, "Deployment/team-a/api");
 }
+
+#[test]
+fn broken_template_is_a_finding_and_orphan_constraints_are_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("platform")).unwrap();
+    std::fs::write(
+        dir.path().join("platform/gatekeeper.yaml"),
+        "apiVersion: templates.gatekeeper.sh/v1\nkind: ConstraintTemplate\nmetadata:\n  name: broken\nspec:\n  crd:\n    spec:\n      names:\n        kind: Broken\n  targets:\n    - target: admission.k8s.gatekeeper.sh\n      rego: |\n        package broken\n        violation[{\"msg\": msg}] {\n---\n\
+         apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sFromAHelmChart\nmetadata:\n  name: orphan\nspec: {}\n",
+    )
+    .unwrap();
+    let settings = Settings::for_root(dir.path());
+    let outcome = gitops_lint::analyse(&settings).expect("not a usage error");
+    let failures: Vec<_> = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule.name == "rego-evaluation-failed")
+        .map(|d| d.object.as_ref().unwrap().display())
+        .collect();
+    assert_eq!(failures, vec!["ConstraintTemplate/broken"]);
+}

@@ -48,6 +48,8 @@ pub struct GatekeeperSet {
     constraints: Vec<Constraint>,
     rules: Vec<RegoRule>,
     budget: Duration,
+    /// Templates that do not compile: (index in the objects given, error).
+    pub broken: Vec<(usize, PolicyError)>,
 }
 
 fn text(value: &Value, key: &str) -> Option<String> {
@@ -113,6 +115,75 @@ fn rego_sources(target: &Value) -> Option<(String, Vec<String>)> {
     None
 }
 
+type TemplateDocs = (String, Option<String>, Option<String>);
+
+/// Compiles one ConstraintTemplate; `None` when it has no Rego (CEL only).
+fn compile_template(
+    path: &Path,
+    object: &Value,
+    budget: Duration,
+) -> Result<Option<(Template, TemplateDocs)>, PolicyError> {
+    let err = |message: String| PolicyError {
+        file: path.to_path_buf(),
+        message,
+    };
+    let name = text(&object["metadata"], "name").unwrap_or_default();
+    let kind = text(&object["spec"]["crd"]["spec"]["names"], "kind").ok_or_else(|| {
+        err(format!(
+            "ConstraintTemplate `{name}` has no spec.crd.spec.names.kind"
+        ))
+    })?;
+    let Value::Array(targets) = &object["spec"]["targets"] else {
+        return Err(err(format!(
+            "ConstraintTemplate `{name}` has no spec.targets"
+        )));
+    };
+    let Some((rego, libs)) = targets.iter().find_map(rego_sources) else {
+        return Ok(None);
+    };
+    let mut engine = Engine::new();
+    let label = |suffix: &str| {
+        path.with_file_name(format!(
+            "{}#{name}{suffix}",
+            path.file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("template")
+        ))
+    };
+    let main = PolicyFile {
+        path: label(""),
+        text: rego,
+        is_test: false,
+    };
+    let package = load::add_policy(&mut engine, &main)?;
+    for (i, lib) in libs.into_iter().enumerate() {
+        load::add_policy(
+            &mut engine,
+            &PolicyFile {
+                path: label(&format!("/libs/{i}")),
+                text: lib,
+                is_test: false,
+            },
+        )?;
+    }
+    prepare(&mut engine, path)?;
+    engine.set_execution_timer_config(timer(budget));
+    let annotations = &object["metadata"]["annotations"];
+    let docs = (
+        kind.clone(),
+        text(annotations, "metadata.gatekeeper.sh/title"),
+        text(annotations, "description"),
+    );
+    Ok(Some((
+        Template {
+            kind,
+            package: package.trim_start_matches("data.").to_string(),
+            engine,
+        },
+        docs,
+    )))
+}
+
 impl GatekeeperSet {
     /// Builds the set from the templates and constraints among `objects` (path, manifest).
     pub fn from_objects(
@@ -124,67 +195,21 @@ impl GatekeeperSet {
             constraints: Vec::new(),
             rules: Vec::new(),
             budget,
+            broken: Vec::new(),
         };
         let mut docs: Vec<(String, Option<String>, Option<String>)> = Vec::new();
-        for (path, object) in objects.iter().filter(|(_, o)| is_template(o)) {
-            let err = |message: String| PolicyError {
-                file: path.clone(),
-                message,
-            };
-            let name = text(&object["metadata"], "name").unwrap_or_default();
-            let kind = text(&object["spec"]["crd"]["spec"]["names"], "kind").ok_or_else(|| {
-                err(format!(
-                    "ConstraintTemplate `{name}` has no spec.crd.spec.names.kind"
-                ))
-            })?;
-            let Value::Array(targets) = &object["spec"]["targets"] else {
-                return Err(err(format!(
-                    "ConstraintTemplate `{name}` has no spec.targets"
-                )));
-            };
-            let Some((rego, libs)) = targets.iter().find_map(rego_sources) else {
-                return Err(err(format!(
-                    "ConstraintTemplate `{name}` has no Rego source"
-                )));
-            };
-            let mut engine = Engine::new();
-            let label = |suffix: &str| {
-                path.with_file_name(format!(
-                    "{}#{name}{suffix}",
-                    path.file_name()
-                        .and_then(|n| n.to_str())
-                        .unwrap_or("template")
-                ))
-            };
-            let main = PolicyFile {
-                path: label(""),
-                text: rego,
-                is_test: false,
-            };
-            let package = load::add_policy(&mut engine, &main)?;
-            for (i, lib) in libs.into_iter().enumerate() {
-                load::add_policy(
-                    &mut engine,
-                    &PolicyFile {
-                        path: label(&format!("/libs/{i}")),
-                        text: lib,
-                        is_test: false,
-                    },
-                )?;
+        for (index, (path, object)) in objects.iter().enumerate() {
+            if !is_template(object) {
+                continue;
             }
-            prepare(&mut engine, path)?;
-            engine.set_execution_timer_config(timer(budget));
-            let annotations = &object["metadata"]["annotations"];
-            docs.push((
-                kind.clone(),
-                text(annotations, "metadata.gatekeeper.sh/title"),
-                text(annotations, "description"),
-            ));
-            set.templates.push(Template {
-                kind,
-                package: package.trim_start_matches("data.").to_string(),
-                engine,
-            });
+            match compile_template(path, object, budget) {
+                Ok(None) => {}
+                Ok(Some((template, doc))) => {
+                    set.templates.push(template);
+                    docs.push(doc);
+                }
+                Err(e) => set.broken.push((index, e)),
+            }
         }
         for (path, object) in objects {
             let Some(api_version) = text(object, "apiVersion") else {
@@ -194,11 +219,9 @@ impl GatekeeperSet {
                 continue;
             }
             let kind = text(object, "kind").unwrap_or_default();
+            // Templates may be installed elsewhere (a Helm chart): nothing to evaluate offline.
             let Some(template) = set.templates.iter().position(|t| t.kind == kind) else {
-                return Err(PolicyError {
-                    file: path.clone(),
-                    message: format!("constraint of kind `{kind}` has no ConstraintTemplate"),
-                });
+                continue;
             };
             let name = text(&object["metadata"], "name").unwrap_or_default();
             let spec = &object["spec"];

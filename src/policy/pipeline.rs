@@ -8,7 +8,7 @@ use super::{
     Finding, Level, ObjectRef, Outcome, PathSeg, PolicyOptions, PolicySet, RegoRule, finalize,
 };
 use crate::checks::rego_evaluation_failed;
-use crate::cli::Settings;
+use crate::cli::{PolicyArgs, Settings};
 use crate::diagnostic::Diagnostic;
 use crate::inventory::Inventory;
 use crate::rule::{self, Category, Origin, RuleMeta};
@@ -66,16 +66,27 @@ pub fn builtin_metas() -> &'static [&'static RuleMeta] {
 }
 
 /// `--policy` dirs, else `./policy` or `<root>/policy` when present.
-fn policy_dirs(settings: &Settings) -> Vec<PathBuf> {
-    if !settings.policy.policy.is_empty() {
-        return settings.policy.policy.clone();
+fn policy_dirs(args: &PolicyArgs, root: &Path) -> Vec<PathBuf> {
+    if !args.policy.is_empty() {
+        return args.policy.clone();
     }
-    let candidates = [PathBuf::from("policy"), settings.root.join("policy")];
+    let candidates = [PathBuf::from("policy"), root.join("policy")];
     candidates
         .into_iter()
         .find(|d| d.is_dir())
         .into_iter()
         .collect()
+}
+
+/// The static registry plus the rules of the policy directories (`rules`, `explain`).
+pub fn registry_with(args: &PolicyArgs) -> Result<Vec<&'static RuleMeta>, String> {
+    let root =
+        std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    let policies = Policies::load_args(args, &root)?;
+    let mut rules = crate::registry();
+    rules.extend(policies.rules());
+    rules.sort_by_key(|rule| rule.code);
+    Ok(rules)
 }
 
 /// Loaded policies, ready for the inventory.
@@ -90,12 +101,16 @@ impl Policies {
     /// Loads and compiles `--policy` dirs (and the built-in pack). A compile error is `Err`
     /// (exit code 2).
     pub fn load(settings: &Settings) -> Result<Policies, String> {
-        let dirs = policy_dirs(settings);
+        Policies::load_args(&settings.policy, &settings.root)
+    }
+
+    /// [`Policies::load`] from the policy flags alone (`rules`, `explain`).
+    pub fn load_args(args: &PolicyArgs, root: &Path) -> Result<Policies, String> {
         let options = PolicyOptions {
-            dirs,
-            namespaces: settings.policy.namespace.clone(),
-            all_namespaces: settings.policy.all_namespaces,
-            data: settings.policy.data.clone(),
+            dirs: policy_dirs(args, root),
+            namespaces: args.namespace.clone(),
+            all_namespaces: args.all_namespaces,
+            data: args.data.clone(),
             ..PolicyOptions::default()
         };
         let set = PolicySet::load(&options).map_err(|e| format!("policy error: {e}"))?;
@@ -155,9 +170,11 @@ impl Policies {
 
         // Gatekeeper: templates and constraints in the repository and in policy dirs outside it.
         let mut gk_objects: Vec<(PathBuf, regorus::Value)> = Vec::new();
-        for (o, v) in inventory.objects.iter().zip(&values) {
+        let mut gk_repo_objects: Vec<usize> = Vec::new();
+        for (i, (o, v)) in inventory.objects.iter().zip(&values).enumerate() {
             if is_gatekeeper(v) {
                 gk_objects.push((PathBuf::from(&inventory.file(o.file).path), v.clone()));
+                gk_repo_objects.push(i);
             }
         }
         let outside: Vec<PathBuf> = self
@@ -167,15 +184,37 @@ impl Policies {
             .filter(|p| !is_under(p, &inventory.root))
             .cloned()
             .collect();
-        gk_objects.extend(
-            gatekeeper::read_yaml_objects(&outside)
-                .map_err(|e| format!("policy error: {e}"))?
-                .into_iter()
-                .filter(|(_, v)| is_gatekeeper(v)),
-        );
+        let from_dirs: Vec<(PathBuf, regorus::Value)> = gatekeeper::read_yaml_objects(&outside)
+            .map_err(|e| format!("policy error: {e}"))?
+            .into_iter()
+            .filter(|(_, v)| is_gatekeeper(v))
+            .collect();
+        let outside_count = from_dirs.len();
+        gk_objects.extend(from_dirs);
         let mut gk = GatekeeperSet::from_objects(&gk_objects, PolicyOptions::default().budget)
             .map_err(|e| format!("policy error: {e}"))?;
         let gk_metas: Vec<&'static RuleMeta> = gk.rules().iter().map(meta_of).collect();
+        let mut diagnostics = Vec::new();
+        // A broken template in the repository is a finding on it; one in a policy dir is a
+        // policy error.
+        let repo_gk = gk_objects.len() - outside_count;
+        for (index, error) in &gk.broken {
+            if *index >= repo_gk {
+                return Err(format!("policy error: {error}"));
+            }
+            let object = gk_repo_objects[*index];
+            let object = &inventory.objects[object];
+            diagnostics.push(
+                rego_evaluation_failed::diagnostic(
+                    object.name_span(),
+                    format!(
+                        "ConstraintTemplate does not compile: {}",
+                        error.message.trim()
+                    ),
+                )
+                .with_object(object.reference()),
+            );
+        }
         if !gk.is_empty() {
             gk.set_inventory(&inv)
                 .map_err(|e| format!("policy error: {e}"))?;
@@ -211,7 +250,6 @@ impl Policies {
                 },
             )
             .collect();
-        let mut diagnostics = Vec::new();
         let mut rego_all = Outcome::default();
         let mut gk_all = Outcome::default();
         let mut object_of_finding: Vec<usize> = Vec::new();
@@ -279,16 +317,18 @@ impl Policies {
             );
         }
         for e in &errors {
-            let span = e
+            let object = e
                 .object
                 .and_then(|i| inventory.objects.get(i))
-                .or_else(|| inventory.objects.first())
-                .map(|o| o.name_span());
-            if let Some(span) = span {
-                diagnostics.push(rego_evaluation_failed::diagnostic(
-                    span,
-                    format!("policy `{}`: {}", self.metas[e.rule].name, e.message),
-                ));
+                .or_else(|| inventory.objects.first());
+            if let Some(o) = object {
+                diagnostics.push(
+                    rego_evaluation_failed::diagnostic(
+                        o.name_span(),
+                        format!("policy `{}`: {}", self.metas[e.rule].name, e.message),
+                    )
+                    .with_object(o.reference()),
+                );
             }
         }
         // Gatekeeper constraints.
@@ -315,10 +355,13 @@ impl Policies {
         }
         for e in &gk_errors {
             if let Some(o) = e.object.and_then(|i| inventory.objects.get(i)) {
-                diagnostics.push(rego_evaluation_failed::diagnostic(
-                    o.name_span(),
-                    format!("constraint `{}`: {}", gk_metas[e.rule].name, e.message),
-                ));
+                diagnostics.push(
+                    rego_evaluation_failed::diagnostic(
+                        o.name_span(),
+                        format!("constraint `{}`: {}", gk_metas[e.rule].name, e.message),
+                    )
+                    .with_object(o.reference()),
+                );
             }
         }
         Ok((diagnostics, gk_metas))
