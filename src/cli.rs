@@ -92,6 +92,10 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0 for GitHub code scanning
     Sarif,
+    /// GitHub Actions annotations (`::error file=…`)
+    Github,
+    /// JUnit XML for CI dashboards
+    Junit,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -140,6 +144,18 @@ pub struct CheckArgs {
     pub stats: bool,
     #[command(flatten)]
     pub policy: PolicyArgs,
+    /// Kubernetes version whose schemas validate objects (1.25 … 1.37; default: newest)
+    #[arg(long, value_name = "X.Y[.Z]")]
+    pub kubernetes_version: Option<String>,
+    /// Accept fields the schemas do not declare
+    #[arg(long)]
+    pub no_strict: bool,
+    /// Directory of CustomResourceDefinitions for custom resources (repeatable)
+    #[arg(long, value_name = "DIR")]
+    pub crds: Vec<PathBuf>,
+    /// kubeconform schema location template over local directories (repeatable)
+    #[arg(long, value_name = "TEMPLATE")]
+    pub schema_location: Vec<String>,
 }
 
 /// Everything `check` needs, resolved and validated.
@@ -162,6 +178,7 @@ pub struct Settings {
     pub quiet: bool,
     pub stats: bool,
     pub policy: PolicyArgs,
+    pub schema: crate::schema::Settings,
 }
 
 impl Settings {
@@ -182,6 +199,7 @@ impl Settings {
             quiet: false,
             stats: false,
             policy: PolicyArgs::default(),
+            schema: crate::schema::Settings::default(),
         }
     }
 }
@@ -262,6 +280,12 @@ impl CheckArgs {
             quiet: self.quiet,
             stats: self.stats,
             policy: self.policy,
+            schema: crate::schema::Settings::from_flags(
+                self.kubernetes_version.as_deref(),
+                !self.no_strict,
+                self.crds.iter().map(|d| cwd.join(d)).collect(),
+                &self.schema_location,
+            )?,
         })
     }
 }

@@ -13,7 +13,9 @@ pub mod object;
 pub mod policy;
 pub mod report;
 pub mod rule;
+pub mod schema;
 pub mod source;
+pub mod suppress;
 pub mod walk;
 pub mod yaml;
 
@@ -84,6 +86,9 @@ pub fn analyse(settings: &Settings) -> Result<Outcome, String> {
         rules.extend(constraints);
         rules.sort_by_key(|rule| rule.code);
         timer.stage("policies", inventory.objects.len());
+        diagnostics.extend(schema::check::run(&inventory, &settings.schema, &enabled));
+        timer.stage("schema", inventory.objects.len());
+        let diagnostics = suppress::apply(diagnostics, &inventory, &rules, &enabled);
         let diagnostics = finish(diagnostics, settings, &inventory, &enabled);
         Ok(Outcome {
             inventory,
@@ -147,15 +152,10 @@ fn finish(
     inventory: &Inventory,
     enabled: &dyn Fn(&RuleMeta) -> bool,
 ) -> Vec<Diagnostic> {
-    let in_scope = |path: &str| {
-        settings.scope.is_empty()
-            || settings.scope.iter().any(|s| {
-                path == s
-                    || (path.starts_with(s.as_str()) && path.as_bytes().get(s.len()) == Some(&b'/'))
-            })
-    };
     let mut kept: Vec<Diagnostic> = (diagnostics.into_iter())
-        .filter(|d| enabled(d.rule) && in_scope(&inventory.file(d.primary.span.file).path))
+        .filter(|d| {
+            enabled(d.rule) && in_scope(settings, &inventory.file(d.primary.span.file).path)
+        })
         .collect();
     kept.sort_by(|a, b| {
         let key = |d: &Diagnostic| {
@@ -170,6 +170,15 @@ fn finish(
         key(a).cmp(&key(b))
     });
     kept
+}
+
+/// Whether findings in the file at `path` are reported (PATHS given on the command line).
+pub fn in_scope(settings: &Settings, path: &str) -> bool {
+    settings.scope.is_empty()
+        || (settings.scope.iter()).any(|s| {
+            path == s
+                || (path.starts_with(s.as_str()) && path.as_bytes().get(s.len()) == Some(&b'/'))
+        })
 }
 
 /// `--stats`: elapsed time per stage on stderr.

@@ -103,7 +103,7 @@ pub fn load(id: FileId, root: &Path, path: &str) -> LoadedFile {
         }
     };
     loaded.source = SourceFile::new(id, path.to_owned(), disk_path, text.clone());
-    let parsed = parse(id, &text);
+    let mut parsed = parse(id, &text);
     let manifest_like = role != FileRole::ToolConfig && looks_like_manifest(&text);
     for problem in parsed.problems {
         let diagnostic = match &problem.kind {
@@ -117,7 +117,7 @@ pub fn load(id: FileId, root: &Path, path: &str) -> LoadedFile {
         loaded.diagnostics.push(diagnostic);
     }
     if role != FileRole::ToolConfig {
-        let (objects, incomplete) = objects_in(id, &parsed.documents);
+        let (objects, incomplete) = objects_in(id, &mut parsed.documents);
         loaded.objects = objects;
         loaded
             .diagnostics

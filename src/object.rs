@@ -84,38 +84,60 @@ fn is_tool_config(api_version: &str) -> bool {
 }
 
 /// The objects of one file's documents; `List` kinds are expanded to their items.
-pub fn objects_in(file: FileId, documents: &[Document]) -> (Vec<Object>, Vec<IncompleteTypeMeta>) {
+///
+/// An object's tree is moved out of its document (`root` becomes `None`), so that no tree is held
+/// twice: documents keep only what is not an object (values files, tool configs).
+pub fn objects_in(
+    file: FileId,
+    documents: &mut [Document],
+) -> (Vec<Object>, Vec<IncompleteTypeMeta>) {
     let mut objects = Vec::new();
     let mut incomplete = Vec::new();
-    for (index, document) in documents.iter().enumerate() {
+    for (index, document) in documents.iter_mut().enumerate() {
         let Some(root) = &document.root else { continue };
         let sops = root.get("sops").is_some_and(Node::is_map);
-        let mut push = |node: &Node, incomplete: &mut Vec<IncompleteTypeMeta>| match type_meta(node)
-        {
-            TypeMeta::Object(api_version, kind) => {
-                if !is_tool_config(&api_version) {
-                    objects.push(new_object(file, index, node, api_version, kind, sops));
+        let list_items = match type_meta(root) {
+            TypeMeta::Object(_, kind) if kind.ends_with("List") => {
+                root.get("items").and_then(Node::as_seq)
+            }
+            _ => None,
+        };
+        if let Some(items) = list_items {
+            for item in items {
+                match type_meta(item) {
+                    TypeMeta::Object(api_version, kind) if !is_tool_config(&api_version) => {
+                        objects.push(new_object(
+                            file,
+                            index,
+                            item.clone(),
+                            api_version,
+                            kind,
+                            sops,
+                        ));
+                    }
+                    TypeMeta::Object(..) => {}
+                    TypeMeta::Incomplete(missing) => incomplete.push(IncompleteTypeMeta {
+                        span: type_meta_span(item),
+                        missing,
+                    }),
+                    TypeMeta::NotAnObject => incomplete.push(IncompleteTypeMeta {
+                        span: item.span,
+                        missing: "apiVersion` and `kind",
+                    }),
                 }
+            }
+            continue;
+        }
+        match type_meta(root) {
+            TypeMeta::Object(api_version, kind) if !is_tool_config(&api_version) => {
+                let root = document.root.take().expect("checked above");
+                objects.push(new_object(file, index, root, api_version, kind, sops));
             }
             TypeMeta::Incomplete(missing) => incomplete.push(IncompleteTypeMeta {
-                span: type_meta_span(node),
+                span: type_meta_span(root),
                 missing,
             }),
-            TypeMeta::NotAnObject => {}
-        };
-        match (type_meta(root), root.get("items").and_then(Node::as_seq)) {
-            (TypeMeta::Object(_, kind), Some(items)) if kind.ends_with("List") => {
-                for item in items {
-                    match type_meta(item) {
-                        TypeMeta::NotAnObject => incomplete.push(IncompleteTypeMeta {
-                            span: item.span,
-                            missing: "apiVersion` and `kind",
-                        }),
-                        _ => push(item, &mut incomplete),
-                    }
-                }
-            }
-            _ => push(root, &mut incomplete),
+            TypeMeta::Object(..) | TypeMeta::NotAnObject => {}
         }
     }
     (objects, incomplete)
@@ -156,7 +178,7 @@ fn type_meta(node: &Node) -> TypeMeta {
 fn new_object(
     file: FileId,
     document: usize,
-    node: &Node,
+    node: Node,
     api_version: String,
     kind: String,
     sops: bool,
@@ -178,7 +200,7 @@ fn new_object(
         api_version,
         file,
         document,
-        root: node.clone(),
+        root: node,
         sops,
     }
 }
@@ -198,7 +220,7 @@ mod tests {
     use crate::yaml::parse;
 
     fn objects(text: &str) -> (Vec<Object>, Vec<IncompleteTypeMeta>) {
-        objects_in(FileId(0), &parse(FileId(0), text).documents)
+        objects_in(FileId(0), &mut parse(FileId(0), text).documents)
     }
 
     #[test]

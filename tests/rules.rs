@@ -176,3 +176,26 @@ fn registry_codes_and_names_are_unique_and_documented() {
         );
     }
 }
+
+#[test]
+fn readme_rule_table_is_current() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let start = readme.find("<!-- rules:start -->\n").expect("start marker")
+        + "<!-- rules:start -->\n".len();
+    let end = readme.find("<!-- rules:end -->").expect("end marker");
+    let table = gitops_lint::report::rules::markdown_table(&gitops_lint::registry());
+    if std::env::var_os("UPDATE_README").is_some() {
+        std::fs::write(
+            &path,
+            format!("{}{table}{}", &readme[..start], &readme[end..]),
+        )
+        .unwrap();
+        return;
+    }
+    assert_eq!(
+        &readme[start..end],
+        table,
+        "README rule table is stale: run `UPDATE_README=1 cargo test --test rules readme`"
+    );
+}

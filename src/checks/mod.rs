@@ -7,12 +7,18 @@ use crate::inventory::Inventory;
 use crate::object::Object;
 use crate::rule::RuleMeta;
 
+pub mod crd_invalid;
 pub mod helm_template_skipped;
 pub mod invalid_name;
 pub mod manifest_type_missing;
 pub mod rego_evaluation_failed;
+pub mod schema_missing;
+pub mod schema_unknown_field;
+pub mod schema_violation;
 pub mod secret_plaintext;
+pub mod unused_suppression;
 pub mod yaml_duplicate_key;
+pub mod yaml_implicit_type;
 pub mod yaml_syntax;
 
 /// A rule that inspects the frozen inventory. Object-level checks run in parallel per object;
@@ -31,19 +37,30 @@ pub static CHECKS: &[&dyn Check] = &[
     &secret_plaintext::SecretPlaintext,
 ];
 
-/// Rules whose findings the parse stage produces (their files hold docs and wording).
+/// Rules whose findings other stages produce (their files hold docs and wording).
 pub static PARSE_RULES: &[&RuleMeta] = &[
     &yaml_syntax::YamlSyntax::META,
     &yaml_duplicate_key::YamlDuplicateKey::META,
     &manifest_type_missing::ManifestTypeMissing::META,
     &helm_template_skipped::HelmTemplateSkipped::META,
+    &unused_suppression::UnusedSuppression::META,
     &rego_evaluation_failed::RegoEvaluationFailed::META,
+];
+
+/// Rules whose findings the schema stage (`crate::schema::check`) produces.
+pub static SCHEMA_RULES: &[&RuleMeta] = &[
+    &schema_violation::SchemaViolation::META,
+    &schema_unknown_field::SchemaUnknownField::META,
+    &schema_missing::SchemaMissing::META,
+    &crd_invalid::CrdInvalid::META,
+    &yaml_implicit_type::YamlImplicitType::META,
 ];
 
 /// Every built-in rule.
 pub fn builtin_rules() -> impl Iterator<Item = &'static RuleMeta> {
     PARSE_RULES
         .iter()
+        .chain(SCHEMA_RULES)
         .copied()
         .chain(CHECKS.iter().map(|check| check.meta()))
 }

@@ -8,7 +8,9 @@ use crate::diagnostic::Label;
 use crate::inventory::Inventory;
 use crate::source::LineCol;
 
+pub mod github;
 pub mod json;
+pub mod junit;
 pub mod rules;
 pub mod sarif;
 pub mod text;
@@ -18,6 +20,8 @@ pub fn render(settings: &Settings, outcome: &Outcome, out: &mut dyn Write) -> io
         Format::Text => text::render(settings, outcome, out),
         Format::Json => json::render(outcome, out),
         Format::Sarif => sarif::render(outcome, out),
+        Format::Github => github::render(outcome, out),
+        Format::Junit => junit::render(settings, outcome, out),
     }
 }
 

@@ -163,11 +163,8 @@ fn rule(meta: &RuleMeta) -> Rule {
             level: meta.default_level.as_str(),
         },
         properties: RuleProperties {
-            tags: if security {
-                vec![category_tag(meta.category), "security"]
-            } else {
-                vec![category_tag(meta.category)]
-            },
+            // The Security category's tag is `security`, the tag GitHub looks for.
+            tags: vec![category_tag(meta.category)],
             precision: "high",
             security_severity: security.then_some("8.0"),
         },
