@@ -257,3 +257,60 @@ fn broken_template_is_a_finding_and_orphan_constraints_are_skipped() {
         .collect();
     assert_eq!(failures, vec!["ConstraintTemplate/broken"]);
 }
+
+#[test]
+fn results_do_not_depend_on_threads() {
+    let run = |threads: usize| {
+        let mut settings = Settings::for_root(fixture("conftest/repo"));
+        settings.policy.policy = vec![fixture("conftest/policy")];
+        settings.policy.all_namespaces = true;
+        settings.threads = threads;
+        let outcome = gitops_lint::analyse(&settings).unwrap();
+        outcome
+            .diagnostics
+            .iter()
+            .map(|d| (d.rule.name, d.primary.span, d.message.clone()))
+            .collect::<Vec<_>>()
+    };
+    let one = run(1);
+    assert!(!one.is_empty());
+    assert_eq!(one, run(4));
+}
+
+#[test]
+fn cli_test_and_check_exit_codes() {
+    let bin = env!("CARGO_BIN_EXE_gitops-lint");
+    let test = std::process::Command::new(bin)
+        .args(["test", "--format", "json"])
+        .arg(fixture("conftest/policy"))
+        .output()
+        .unwrap();
+    assert_eq!(test.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&test.stdout).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 3);
+    let pack = std::process::Command::new(bin)
+        .arg("test")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("policies"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        pack.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&pack.stdout)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bad.rego"),
+        "package main\ndeny contains msg if {\n",
+    )
+    .unwrap();
+    let check = std::process::Command::new(bin)
+        .args(["check", "--no-color", "--policy"])
+        .arg(dir.path())
+        .arg(fixture("conftest/repo"))
+        .output()
+        .unwrap();
+    assert_eq!(check.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&check.stderr).contains("bad.rego"));
+}
