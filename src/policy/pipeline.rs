@@ -303,6 +303,21 @@ impl Policies {
             }
             let target = f.object.as_ref().and_then(|r| index.find(inventory, r));
             let Some(i) = target else {
+                // A result that names no object of the repository: shown on the first object
+                // rather than lost (the policy should return `object`).
+                if let Some(first) = inventory.objects.first() {
+                    let named = f.object.as_ref().map_or(String::new(), |r| {
+                        format!(" (object {}/{} not found)", r.kind, r.name)
+                    });
+                    diagnostics.push(
+                        Diagnostic::new(
+                            self.metas[f.rule],
+                            first.name_span(),
+                            format!("{}{named}", f.message),
+                        )
+                        .with_level(level(f.level)),
+                    );
+                }
                 continue;
             };
             let object = &inventory.objects[i];
