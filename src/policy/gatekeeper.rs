@@ -5,8 +5,9 @@
 //! `violation[{"msg": msg, "details": d}]` results become findings named after the constraint.
 //! `data.inventory` holds the repository inventory (see [`super::inventory`]).
 //!
-//! Not supported: `spec.match.namespaceSelector` (reported at load time as a note in the
-//! constraint's docs and otherwise ignored), CEL (`K8sNativeValidation`) code blocks.
+//! `spec.match.namespaceSelector` is matched against the labels of the Namespace objects of the
+//! repository (a namespace the repository does not define has no labels). Not supported: CEL
+//! (`K8sNativeValidation`) code blocks (templates with only CEL are skipped).
 
 use super::engine::{RegoRule, prepare, timer};
 use super::load::{self, PolicyFile};
@@ -32,6 +33,7 @@ pub struct Match {
     pub scope: Option<String>,
     pub name: Option<String>,
     pub label_selector: Option<Value>,
+    pub namespace_selector: Option<Value>,
 }
 
 struct Constraint {
@@ -50,6 +52,8 @@ pub struct GatekeeperSet {
     budget: Duration,
     /// Templates that do not compile: (index in the objects given, error).
     pub broken: Vec<(usize, PolicyError)>,
+    /// `data.inventory.cluster.v1.Namespace`, for `namespaceSelector`.
+    namespaces: Value,
 }
 
 fn text(value: &Value, key: &str) -> Option<String> {
@@ -196,6 +200,7 @@ impl GatekeeperSet {
             rules: Vec::new(),
             budget,
             broken: Vec::new(),
+            namespaces: Value::Undefined,
         };
         let mut docs: Vec<(String, Option<String>, Option<String>)> = Vec::new();
         for (index, (path, object)) in objects.iter().enumerate() {
@@ -245,17 +250,15 @@ impl GatekeeperSet {
                     Value::Undefined | Value::Null => None,
                     v => Some(v.clone()),
                 },
+                namespace_selector: match &m["namespaceSelector"] {
+                    Value::Undefined | Value::Null => None,
+                    v => Some(v.clone()),
+                },
             };
             let (_, title, description) = &docs[template];
-            let mut description = description
+            let description = description
                 .clone()
                 .unwrap_or_else(|| format!("Gatekeeper constraint `{name}` of kind `{kind}`."));
-            if !matches!(m["namespaceSelector"], Value::Undefined) {
-                description.push_str(
-                    "\n\nNote: `spec.match.namespaceSelector` is not evaluated offline; the \
-                     constraint applies as if it matched every namespace.",
-                );
-            }
             set.rules.push(RegoRule {
                 name: name.clone(),
                 code: None,
@@ -297,6 +300,7 @@ impl GatekeeperSet {
 
     /// Adds `data.inventory` to every template.
     pub fn set_inventory(&mut self, inventory: &Value) -> Result<(), PolicyError> {
+        self.namespaces = inventory["cluster"]["v1"]["Namespace"].clone();
         for t in &mut self.templates {
             let mut data = Value::new_object();
             if let Ok(map) = data.as_object_mut() {
@@ -331,7 +335,7 @@ impl GatekeeperEvaluator<'_> {
     pub fn eval_object(&mut self, index: usize, object: &Value) -> Outcome {
         let mut outcome = Outcome::default();
         for c in &self.set.constraints {
-            if !matches(&c.matcher, object) {
+            if !matches(&c.matcher, object, &self.set.namespaces) {
                 continue;
             }
             let template = &self.set.templates[c.template];
@@ -416,8 +420,8 @@ fn glob_match(pattern: &str, value: &str) -> bool {
 }
 
 /// `spec.match` semantics: kinds, namespaces / excludedNamespaces (prefix globs), scope, name,
-/// labelSelector.
-pub fn matches(m: &Match, object: &Value) -> bool {
+/// labelSelector, namespaceSelector (against `namespaces`: Namespace objects by name).
+pub fn matches(m: &Match, object: &Value, namespaces: &Value) -> bool {
     let api_version = text(object, "apiVersion").unwrap_or_default();
     let group = api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
     let kind = text(object, "kind").unwrap_or_default();
@@ -454,9 +458,21 @@ pub fn matches(m: &Match, object: &Value) -> bool {
     {
         return false;
     }
-    match &m.label_selector {
-        Some(selector) => label_selector_matches(selector, &metadata["labels"]),
-        None => true,
+    if let Some(selector) = &m.label_selector
+        && !label_selector_matches(selector, &metadata["labels"])
+    {
+        return false;
+    }
+    match (&m.namespace_selector, &namespace) {
+        (Some(selector), Some(ns)) => {
+            let labels = if declared_ns.is_none() {
+                &metadata["labels"]
+            } else {
+                &namespaces[ns.as_str()]["metadata"]["labels"]
+            };
+            label_selector_matches(selector, labels)
+        }
+        _ => true,
     }
 }
 
@@ -522,13 +538,13 @@ mod tests {
                 r#"{{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {{"name": "x", "namespace": "{ns}", "labels": {{"team": "{team}"}}}}}}"#
             ))
         };
-        assert!(matches(&m, &dep("shop", "a")));
-        assert!(!matches(&m, &dep("kube-system", "a")));
-        assert!(!matches(&m, &dep("shop", "c")));
+        assert!(matches(&m, &dep("shop", "a"), &Value::Undefined));
+        assert!(!matches(&m, &dep("kube-system", "a"), &Value::Undefined));
+        assert!(!matches(&m, &dep("shop", "c"), &Value::Undefined));
         let svc = v(
             r#"{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "x", "namespace": "shop", "labels": {"team": "a"}}}"#,
         );
-        assert!(!matches(&m, &svc));
+        assert!(!matches(&m, &svc, &Value::Undefined));
     }
 
     #[test]
@@ -539,11 +555,37 @@ mod tests {
         };
         assert!(matches(
             &m,
-            &v(r#"{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-a"}}"#)
+            &v(r#"{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-a"}}"#),
+            &Value::Undefined,
         ));
         assert!(!matches(
             &m,
-            &v(r#"{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "prod"}}"#)
+            &v(r#"{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "prod"}}"#),
+            &Value::Undefined,
         ));
+    }
+
+    #[test]
+    fn namespace_selector_uses_repository_namespaces() {
+        let m = Match {
+            namespace_selector: Some(v(r#"{"matchLabels": {"env": "prod"}}"#)),
+            ..Match::default()
+        };
+        let namespaces = v(
+            r#"{"shop": {"metadata": {"name": "shop", "labels": {"env": "prod"}}},
+                               "lab": {"metadata": {"name": "lab", "labels": {"env": "dev"}}}}"#,
+        );
+        let pod = |ns: &str| {
+            v(&format!(
+                r#"{{"apiVersion": "v1", "kind": "Pod", "metadata": {{"name": "p", "namespace": "{ns}"}}}}"#
+            ))
+        };
+        assert!(matches(&m, &pod("shop"), &namespaces));
+        assert!(!matches(&m, &pod("lab"), &namespaces));
+        assert!(!matches(&m, &pod("unknown"), &namespaces));
+        let ns = v(
+            r#"{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "x", "labels": {"env": "prod"}}}"#,
+        );
+        assert!(matches(&m, &ns, &namespaces));
     }
 }
