@@ -314,3 +314,25 @@ fn cli_test_and_check_exit_codes() {
     assert_eq!(check.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&check.stderr).contains("bad.rego"));
 }
+
+#[test]
+fn runaway_policy_gives_one_finding_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("slow.rego"),
+        "package main\nimport rego.v1\n\
+         deny_slow contains \"never\" if { some i in numbers.range(1, 4000); some j in numbers.range(1, 4000); i * j < 0 }\n\
+         deny_fast contains \"fast\" if input.kind == \"Deployment\"\n",
+    )
+    .unwrap();
+    let mut settings = Settings::for_root(fixture("metadata-pack/repo"));
+    settings.policy.policy = vec![dir.path().to_path_buf()];
+    settings.threads = 2;
+    let found = verdicts(&settings);
+    let names: Vec<&str> = found.iter().map(|v| v.0.as_str()).collect();
+    assert_eq!(
+        names,
+        vec!["main.deny_fast", "rego-evaluation-failed"],
+        "{found:?}"
+    );
+}

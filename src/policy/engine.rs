@@ -628,7 +628,9 @@ impl Evaluator<'_> {
                     };
                     out.errors.push(EvalError {
                         rule: entry.rule,
-                        object,
+                        // Once stopped, the rule is skipped on other threads: which object hit
+                        // the budget first depends on scheduling, so a timeout names none.
+                        object: if timeout { None } else { object },
                         message,
                         timeout,
                     });

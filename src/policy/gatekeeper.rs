@@ -54,6 +54,8 @@ pub struct GatekeeperSet {
     pub broken: Vec<(usize, PolicyError)>,
     /// `data.inventory.cluster.v1.Namespace`, for `namespaceSelector`.
     namespaces: Value,
+    /// Constraints stopped after exceeding the budget (by rule index).
+    stopped: std::sync::Arc<[std::sync::atomic::AtomicBool]>,
 }
 
 fn text(value: &Value, key: &str) -> Option<String> {
@@ -201,6 +203,7 @@ impl GatekeeperSet {
             budget,
             broken: Vec::new(),
             namespaces: Value::Undefined,
+            stopped: std::sync::Arc::new([]),
         };
         let mut docs: Vec<(String, Option<String>, Option<String>)> = Vec::new();
         for (index, (path, object)) in objects.iter().enumerate() {
@@ -286,6 +289,11 @@ impl GatekeeperSet {
                 level,
             });
         }
+        set.stopped = set
+            .rules
+            .iter()
+            .map(|_| std::sync::atomic::AtomicBool::new(false))
+            .collect();
         Ok(set)
     }
 
@@ -335,7 +343,9 @@ impl GatekeeperEvaluator<'_> {
     pub fn eval_object(&mut self, index: usize, object: &Value) -> Outcome {
         let mut outcome = Outcome::default();
         for c in &self.set.constraints {
-            if !matches(&c.matcher, object, &self.set.namespaces) {
+            if self.set.stopped[c.rule].load(std::sync::atomic::Ordering::Relaxed)
+                || !matches(&c.matcher, object, &self.set.namespaces)
+            {
                 continue;
             }
             let template = &self.set.templates[c.template];
@@ -365,9 +375,12 @@ impl GatekeeperEvaluator<'_> {
                         e.downcast_ref::<LimitError>(),
                         Some(LimitError::TimeLimitExceeded { .. })
                     ) || e.to_string().contains("exceeded time limit");
+                    if timeout {
+                        self.set.stopped[c.rule].store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
                     outcome.errors.push(EvalError {
                         rule: c.rule,
-                        object: Some(index),
+                        object: if timeout { None } else { Some(index) },
                         message: if timeout {
                             format!(
                                 "constraint `{}` exceeded its evaluation budget of {} ms",

@@ -369,7 +369,11 @@ impl Policies {
             );
         }
         for e in &gk_errors {
-            if let Some(o) = e.object.and_then(|i| inventory.objects.get(i)) {
+            let object = e
+                .object
+                .and_then(|i| inventory.objects.get(i))
+                .or_else(|| inventory.objects.first());
+            if let Some(o) = object {
                 diagnostics.push(
                     rego_evaluation_failed::diagnostic(
                         o.name_span(),
