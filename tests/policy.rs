@@ -336,3 +336,19 @@ fn runaway_policy_gives_one_finding_and_the_run_goes_on() {
         "{found:?}"
     );
 }
+
+#[test]
+fn constraints_in_policy_dirs_are_rules_before_the_run() {
+    let mut settings = Settings::for_root(fixture("gatekeeper/repo"));
+    settings.policy.policy = vec![fixture("gatekeeper/policy")];
+    settings.select = vec!["deployments-need-owner".into()];
+    let outcome = gitops_lint::analyse(&settings).unwrap();
+    let names: Vec<&str> = outcome.diagnostics.iter().map(|d| d.rule.name).collect();
+    assert_eq!(names, vec!["deployments-need-owner"]);
+    let listed = outcome
+        .rules
+        .iter()
+        .filter(|r| r.name == "deployments-need-owner")
+        .count();
+    assert_eq!(listed, 1);
+}

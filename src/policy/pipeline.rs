@@ -127,6 +127,20 @@ impl Policies {
                 }
             }
         }
+        // Constraints kept in policy directories are known now (for --select and `rules`).
+        let objects = gatekeeper::read_yaml_objects(&set.yaml_files)
+            .map_err(|e| format!("policy error: {e}"))?;
+        let objects: Vec<_> = objects
+            .into_iter()
+            .filter(|(_, v)| is_gatekeeper(v))
+            .collect();
+        let budget = PolicyOptions::default().budget;
+        let gk = GatekeeperSet::from_objects(&objects, budget)
+            .map_err(|e| format!("policy error: {e}"))?;
+        if let Some((_, error)) = gk.broken.first() {
+            return Err(format!("policy error: {error}"));
+        }
+        extra.extend(gk.rules().iter().map(meta_of));
         Ok(Policies { set, metas, extra })
     }
 
@@ -136,7 +150,7 @@ impl Policies {
     }
 
     /// Evaluates the policies and the Gatekeeper constraints over the frozen inventory. Returns the
-    /// diagnostics and the constraint rules (known only now).
+    /// diagnostics and the rules of the constraints found in the repository (known only now).
     pub fn run(
         mut self,
         inventory: &Inventory,
@@ -193,7 +207,19 @@ impl Policies {
         gk_objects.extend(from_dirs);
         let mut gk = GatekeeperSet::from_objects(&gk_objects, PolicyOptions::default().budget)
             .map_err(|e| format!("policy error: {e}"))?;
-        let gk_metas: Vec<&'static RuleMeta> = gk.rules().iter().map(meta_of).collect();
+        let gk_metas: Vec<&'static RuleMeta> = gk
+            .rules()
+            .iter()
+            .map(|r| match self.extra.iter().find(|m| m.name == r.name) {
+                Some(known) => *known,
+                None => meta_of(r),
+            })
+            .collect();
+        let new_constraints: Vec<&'static RuleMeta> = gk_metas
+            .iter()
+            .copied()
+            .filter(|m| !self.extra.iter().any(|e| std::ptr::eq(*e, *m)))
+            .collect();
         let mut diagnostics = Vec::new();
         // A broken template in the repository is a finding on it; one in a policy dir is a
         // policy error.
@@ -383,7 +409,7 @@ impl Policies {
                 );
             }
         }
-        Ok((diagnostics, gk_metas))
+        Ok((diagnostics, new_constraints))
     }
 }
 
