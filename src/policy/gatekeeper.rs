@@ -11,7 +11,7 @@
 
 use super::engine::{RegoRule, prepare, timer};
 use super::load::{self, PolicyFile};
-use super::results::{RawResult, results_of, to_json};
+use super::results::{RawResult, results_of};
 use super::{EvalError, Finding, Level, Outcome, PolicyError, Scope, yaml_lite};
 use regorus::{Engine, LimitError, Value};
 use std::path::{Path, PathBuf};
@@ -521,11 +521,6 @@ pub fn label_selector_matches(selector: &Value, labels: &Value) -> bool {
         }
     }
     true
-}
-
-/// Converts details of a finding for reports (kept for callers that want JSON).
-pub fn details_json(value: &Value) -> Option<serde_json::Value> {
-    to_json(value)
 }
 
 #[cfg(test)]
