@@ -10,6 +10,7 @@ pub mod diagnostic;
 pub mod inventory;
 pub mod load;
 pub mod object;
+pub mod policy;
 pub mod report;
 pub mod rule;
 pub mod schema;
@@ -45,14 +46,19 @@ impl Outcome {
 
 /// Every rule that can fire, sorted by code.
 pub fn registry() -> Vec<&'static RuleMeta> {
-    let mut rules: Vec<&'static RuleMeta> = checks::builtin_rules().collect();
+    let mut rules: Vec<&'static RuleMeta> = checks::builtin_rules()
+        .chain(policy::pipeline::builtin_metas().iter().copied())
+        .collect();
     rules.sort_by_key(|rule| rule.code);
     rules
 }
 
 /// Analyse the repository at `settings.root`. Usage errors are `Err`; findings never are.
 pub fn analyse(settings: &Settings) -> Result<Outcome, String> {
-    let rules = registry();
+    let policies = policy::pipeline::Policies::load(settings)?;
+    let mut rules = registry();
+    rules.extend(policies.rules());
+    rules.sort_by_key(|rule| rule.code);
     let enabled = rule_filter(settings, &rules)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.threads)
@@ -75,6 +81,11 @@ pub fn analyse(settings: &Settings) -> Result<Outcome, String> {
         timer.stage("inventory", inventory.objects.len());
         diagnostics.extend(checks::run(&inventory, &|rule| enabled(rule)));
         timer.stage("checks", inventory.objects.len());
+        let (found, constraints) = policies.run(&inventory, &|rule| enabled(rule))?;
+        diagnostics.extend(found);
+        rules.extend(constraints);
+        rules.sort_by_key(|rule| rule.code);
+        timer.stage("policies", inventory.objects.len());
         diagnostics.extend(schema::check::run(&inventory, &settings.schema, &enabled));
         timer.stage("schema", inventory.objects.len());
         let diagnostics = suppress::apply(diagnostics, &inventory, &rules, &enabled);
