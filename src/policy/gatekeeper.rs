@@ -12,7 +12,7 @@
 use super::engine::{RegoRule, prepare, timer};
 use super::load::{self, PolicyFile};
 use super::results::{RawResult, results_of};
-use super::{EvalError, Finding, Level, Outcome, PolicyError, Scope, yaml_lite};
+use super::{EvalError, Finding, Level, Outcome, PolicyError, Scope};
 use regorus::{Engine, LimitError, Value};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -86,7 +86,7 @@ pub fn read_yaml_objects(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Value)>, Pol
             file: path.clone(),
             message: format!("cannot read: {e}"),
         })?;
-        let docs = yaml_lite::parse_documents(&text).map_err(|e| PolicyError {
+        let docs = crate::yaml::documents_as_json(&text).map_err(|e| PolicyError {
             file: path.clone(),
             message: format!("invalid YAML: {e}"),
         })?;

@@ -1,6 +1,6 @@
 //! Finding policy files and data files, and adding a Rego file to an engine (v1 first, v0 retry).
 
-use super::{PolicyError, yaml_lite};
+use super::PolicyError;
 use std::path::{Path, PathBuf};
 
 /// A Rego source, from disk or embedded.
@@ -130,7 +130,7 @@ pub fn load_data_file(path: &Path) -> Result<Vec<serde_json::Value>, PolicyError
                 message: format!("invalid JSON data: {e}"),
             })?]
         } else {
-            yaml_lite::parse_documents(&text).map_err(|e| PolicyError {
+            crate::yaml::documents_as_json(&text).map_err(|e| PolicyError {
                 file: file.clone(),
                 message: format!("invalid YAML data: {e}"),
             })?

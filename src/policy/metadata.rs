@@ -15,7 +15,7 @@
 //! A block directly above `package` annotates the package (all its rules); a block above a rule
 //! annotates that rule and wins over the package block.
 
-use super::{Level, Scope, yaml_lite};
+use super::{Level, Scope};
 use serde_json::Value;
 
 /// What one `# METADATA` block says, with owned strings (policies are loaded at run time).
@@ -95,7 +95,7 @@ pub fn parse_blocks(source: &str) -> Result<Vec<Block>, String> {
             j += 1;
         }
         let yaml = dedent(&body);
-        let value = yaml_lite::parse_one(&yaml)
+        let value = single_document(&yaml)
             .map_err(|e| format!("line {start}: invalid METADATA block: {e}"))?;
         let (annotation, explicit_scope) = annotation_from(&value)
             .map_err(|e| format!("line {start}: invalid METADATA block: {e}"))?;
@@ -196,6 +196,16 @@ fn annotation_from(value: &Value) -> Result<(Annotation, Option<String>), String
         }
     }
     Ok((annotation, text("scope")))
+}
+
+/// A METADATA block is one YAML document (empty gives `null`).
+fn single_document(text: &str) -> Result<serde_json::Value, String> {
+    let mut docs = crate::yaml::documents_as_json(text)?;
+    match docs.len() {
+        0 => Ok(serde_json::Value::Null),
+        1 => Ok(docs.remove(0)),
+        n => Err(format!("expected one YAML document, found {n}")),
+    }
 }
 
 #[cfg(test)]

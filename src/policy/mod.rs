@@ -28,7 +28,6 @@ pub mod metadata;
 pub mod pipeline;
 mod results;
 pub mod test_runner;
-pub mod yaml_lite;
 
 pub use engine::{EvalError, Evaluator, Outcome, PolicySet, RegoRule, RuleIndex, finalize};
 pub use load::{PolicyFile, discover, load_data_file};
