@@ -27,12 +27,18 @@ pub enum Command {
     Rules {
         #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
         format: RulesFormat,
+        #[command(flatten)]
+        policy: PolicyArgs,
     },
     /// Show the full documentation of one rule (by code or name)
     Explain {
         /// Rule code (`GL501`) or name (`secret-plaintext`)
         rule: String,
+        #[command(flatten)]
+        policy: PolicyArgs,
     },
+    /// Run Rego unit tests (`test_*` rules in `*_test.rego`), like `conftest verify`
+    Test(TestArgs),
     /// Show the Flux graph per cluster: Kustomizations, sources, HelmReleases, dependsOn
     Graph {
         /// Repository root (default: the current directory)
@@ -50,6 +56,42 @@ pub enum GraphFormat {
     Dot,
     /// Clusters, Kustomizations and object counts as text
     Text,
+}
+
+/// `gitops-lint test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Policy directories [default: ./policy]
+    pub dirs: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TestFormat::Text)]
+    pub format: TestFormat,
+    /// JSON/YAML data merged into `data` (repeatable)
+    #[arg(long = "data", value_name = "FILE")]
+    pub data: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    Text,
+    Json,
+}
+
+/// Rego policy flags of `check` (conftest's names).
+#[derive(Clone, Debug, Default, Args)]
+pub struct PolicyArgs {
+    /// Rego policy directory (repeatable) [default: ./policy when present]
+    #[arg(long = "policy", short = 'p', value_name = "DIR")]
+    pub policy: Vec<PathBuf>,
+    /// Rego packages whose deny/violation/warn rules run (repeatable) [default: main]
+    #[arg(long = "namespace", value_name = "NS")]
+    pub namespace: Vec<String>,
+    /// Run the rules of every Rego package
+    #[arg(long)]
+    pub all_namespaces: bool,
+    /// JSON/YAML data merged into `data` (repeatable)
+    #[arg(long = "data", value_name = "FILE")]
+    pub data: Vec<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -117,6 +159,8 @@ pub struct CheckArgs {
     /// Print timings per stage on stderr
     #[arg(long)]
     pub stats: bool,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     /// Kubernetes version whose schemas validate objects (1.25 … 1.37; default: newest)
     #[arg(long, value_name = "X.Y[.Z]")]
     pub kubernetes_version: Option<String>,
@@ -150,6 +194,7 @@ pub struct Settings {
     pub color: bool,
     pub quiet: bool,
     pub stats: bool,
+    pub policy: PolicyArgs,
     pub schema: crate::schema::Settings,
 }
 
@@ -170,6 +215,7 @@ impl Settings {
             color: false,
             quiet: false,
             stats: false,
+            policy: PolicyArgs::default(),
             schema: crate::schema::Settings::default(),
         }
     }
@@ -250,6 +296,7 @@ impl CheckArgs {
             color,
             quiet: self.quiet,
             stats: self.stats,
+            policy: self.policy,
             schema: crate::schema::Settings::from_flags(
                 self.kubernetes_version.as_deref(),
                 !self.no_strict,

@@ -12,6 +12,7 @@ pub mod inventory;
 pub mod kustomize;
 pub mod load;
 pub mod object;
+pub mod policy;
 pub mod report;
 pub mod rule;
 pub mod schema;
@@ -49,14 +50,19 @@ impl Outcome {
 
 /// Every rule that can fire, sorted by code.
 pub fn registry() -> Vec<&'static RuleMeta> {
-    let mut rules: Vec<&'static RuleMeta> = checks::builtin_rules().collect();
+    let mut rules: Vec<&'static RuleMeta> = checks::builtin_rules()
+        .chain(policy::pipeline::builtin_metas().iter().copied())
+        .collect();
     rules.sort_by_key(|rule| rule.code);
     rules
 }
 
 /// Analyse the repository at `settings.root`. Usage errors are `Err`; findings never are.
 pub fn analyse(settings: &Settings) -> Result<Outcome, String> {
-    let rules = registry();
+    let policies = policy::pipeline::Policies::load(settings)?;
+    let mut rules = registry();
+    rules.extend(policies.rules());
+    rules.sort_by_key(|rule| rule.code);
     let enabled = rule_filter(settings, &rules)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.threads)
@@ -81,6 +87,11 @@ pub fn analyse(settings: &Settings) -> Result<Outcome, String> {
         timer.stage("graph", flux.instances.len());
         diagnostics.extend(checks::run(&inventory, &flux, &|rule| enabled(rule)));
         timer.stage("checks", inventory.objects.len());
+        let (found, constraints) = policies.run(&inventory, &flux, &|rule| enabled(rule))?;
+        diagnostics.extend(found);
+        rules.extend(constraints);
+        rules.sort_by_key(|rule| rule.code);
+        timer.stage("policies", inventory.objects.len());
         diagnostics.extend(schema::check::run(
             &inventory,
             &flux,

@@ -13,10 +13,10 @@ fn main() -> ExitCode {
         Command::Check(args) => args
             .into_settings()
             .and_then(|settings| run_check(&settings)),
-        Command::Rules { format } => {
-            write_stdout(|out| report::rules::render(format, &gitops_lint::registry(), out))
-        }
-        Command::Explain { rule } => explain(&rule),
+        Command::Rules { format, policy } => gitops_lint::policy::pipeline::registry_with(&policy)
+            .and_then(|rules| write_stdout(|out| report::rules::render(format, &rules, out))),
+        Command::Explain { rule, policy } => explain(&rule, &policy),
+        Command::Test(args) => run_tests(args),
         Command::Graph { path, format } => {
             let root = path.unwrap_or_else(|| ".".into());
             gitops_lint::graph(&root, format)
@@ -70,11 +70,29 @@ fn write_stdout(
     Ok(ExitCode::SUCCESS)
 }
 
-fn explain(selector: &str) -> Result<ExitCode, String> {
-    let registry = gitops_lint::registry();
+fn explain(selector: &str, policy: &gitops_lint::cli::PolicyArgs) -> Result<ExitCode, String> {
+    let registry = gitops_lint::policy::pipeline::registry_with(policy)?;
     let rule = registry
         .iter()
         .find(|rule| rule.code.eq_ignore_ascii_case(selector) || rule.name == selector)
         .ok_or_else(|| format!("unknown rule `{selector}` (see `gitops-lint rules`)"))?;
     write_stdout(|out| report::rules::explain(rule, out))
+}
+
+fn run_tests(args: gitops_lint::cli::TestArgs) -> Result<ExitCode, String> {
+    use gitops_lint::policy::test_runner;
+    let dirs = if args.dirs.is_empty() {
+        vec![std::path::PathBuf::from("policy")]
+    } else {
+        args.dirs
+    };
+    let budget = gitops_lint::policy::PolicyOptions::default().budget;
+    let report = test_runner::run_dirs(&dirs, &args.data, budget)
+        .map_err(|e| format!("policy error: {e}"))?;
+    let text = match args.format {
+        gitops_lint::cli::TestFormat::Text => report.render_text(),
+        gitops_lint::cli::TestFormat::Json => report.render_json() + "\n",
+    };
+    write_stdout(|out| out.write_all(text.as_bytes()))?;
+    Ok(ExitCode::from(report.exit_code() as u8))
 }

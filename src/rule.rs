@@ -86,7 +86,8 @@ macro_rules! declare_rule {
             name: $rule_name:literal,
             category: $category:ident,
             level: $level:ident,
-            summary: $summary:literal $(,)?
+            summary: $summary:literal
+            $(, origin: $origin:ident)? $(,)?
         }
     ) => {
         $(#[doc = $doc])*
@@ -96,7 +97,7 @@ macro_rules! declare_rule {
             pub const META: $crate::rule::RuleMeta = $crate::rule::RuleMeta {
                 code: $code,
                 name: $rule_name,
-                origin: $crate::rule::Origin::Builtin,
+                origin: $crate::rule::origin!($($origin)?),
                 category: $crate::rule::Category::$category,
                 default_level: $crate::rule::Level::$level,
                 summary: $summary,
@@ -106,3 +107,14 @@ macro_rules! declare_rule {
     };
 }
 pub(crate) use declare_rule;
+
+/// `Builtin` unless a rule says otherwise (schema rules say `origin: Schema`).
+macro_rules! origin {
+    () => {
+        $crate::rule::Origin::Builtin
+    };
+    ($origin:ident) => {
+        $crate::rule::Origin::$origin
+    };
+}
+pub(crate) use origin;

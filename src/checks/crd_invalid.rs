@@ -31,5 +31,6 @@ declare_rule! {
         category: Schema,
         level: Error,
         summary: "CustomResourceDefinition schema cannot be used",
+        origin: Schema,
     }
 }

@@ -22,6 +22,7 @@ pub mod helm_template_skipped;
 pub mod invalid_name;
 pub mod kustomize_build_error;
 pub mod manifest_type_missing;
+pub mod rego_evaluation_failed;
 pub mod schema_missing;
 pub mod schema_unknown_field;
 pub mod schema_violation;
@@ -67,6 +68,7 @@ pub static PARSE_RULES: &[&RuleMeta] = &[
     &manifest_type_missing::ManifestTypeMissing::META,
     &helm_template_skipped::HelmTemplateSkipped::META,
     &unused_suppression::UnusedSuppression::META,
+    &rego_evaluation_failed::RegoEvaluationFailed::META,
 ];
 
 /// Rules whose findings the schema stage (`crate::schema::check`) produces.

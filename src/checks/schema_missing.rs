@@ -27,5 +27,6 @@ declare_rule! {
         category: Schema,
         level: Note,
         summary: "No schema for this apiVersion and kind",
+        origin: Schema,
     }
 }

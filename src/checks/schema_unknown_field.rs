@@ -29,5 +29,6 @@ declare_rule! {
         category: Schema,
         level: Error,
         summary: "Field not declared by the schema of its kind",
+        origin: Schema,
     }
 }

@@ -41,5 +41,6 @@ declare_rule! {
         category: Schema,
         level: Error,
         summary: "Object does not match the schema of its kind",
+        origin: Schema,
     }
 }

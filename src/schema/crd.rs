@@ -104,6 +104,19 @@ pub fn crd_schemas(crd: &Value, strict: bool) -> Result<Vec<CrdSchema>, CrdError
     Ok(out)
 }
 
+/// Every object has `apiVersion`, `kind` and `metadata`, whether the CRD declares them or not.
+fn add_type_meta(props: &mut Map<String, Value>) {
+    for (field, kind) in [
+        ("apiVersion", "string"),
+        ("kind", "string"),
+        ("metadata", "object"),
+    ] {
+        props
+            .entry(field)
+            .or_insert_with(|| json!({ "type": kind }));
+    }
+}
+
 fn root_schema(schema: Option<&Value>, at: &str, strict: bool) -> Result<Value, CrdError> {
     let Some(schema) = schema else {
         // No schema: anything goes (v1 requires one, but the API server would say so, not us).
@@ -113,15 +126,7 @@ fn root_schema(schema: Option<&Value>, at: &str, strict: bool) -> Result<Value, 
     if let Some(map) = out.as_object_mut() {
         // Every object has these, whether the CRD declares them or not.
         if let Some(Value::Object(props)) = map.get_mut("properties") {
-            props
-                .entry("apiVersion")
-                .or_insert_with(|| json!({"type": "string"}));
-            props
-                .entry("kind")
-                .or_insert_with(|| json!({"type": "string"}));
-            props
-                .entry("metadata")
-                .or_insert_with(|| json!({"type": "object"}));
+            add_type_meta(props);
         }
         map.insert(
             "$schema".into(),
@@ -286,15 +291,7 @@ fn convert(node: &Value, at: &str, strict: bool, structural: bool) -> Result<Val
             .or_insert_with(|| Value::Object(Map::new()))
             .as_object_mut();
         if let Some(props) = props {
-            props
-                .entry("apiVersion")
-                .or_insert_with(|| json!({"type": "string"}));
-            props
-                .entry("kind")
-                .or_insert_with(|| json!({"type": "string"}));
-            props
-                .entry("metadata")
-                .or_insert_with(|| json!({"type": "object"}));
+            add_type_meta(props);
         }
     }
     if strict

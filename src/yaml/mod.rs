@@ -18,3 +18,44 @@ mod resolve;
 pub use node::{Entry, Node, Value};
 pub use parse::{Document, ParsedFile, Problem, ProblemKind, parse};
 pub use resolve::resolve_plain;
+
+/// Every document of a small YAML file as JSON (`null` for empty ones), for inputs that need no
+/// spans: Rego `# METADATA` blocks, `--data` files, Gatekeeper templates in policy directories.
+/// The first problem (with its line) is an error.
+pub fn documents_as_json(text: &str) -> Result<Vec<serde_json::Value>, String> {
+    let parsed = parse(crate::source::FileId(0), text);
+    if let Some(problem) = parsed.problems.first() {
+        let line = text[..(problem.span.start as usize).min(text.len())]
+            .matches('\n')
+            .count()
+            + 1;
+        return Err(format!("line {line}: {}", problem.message));
+    }
+    Ok((parsed.documents.iter())
+        .map(|d| {
+            d.root
+                .as_ref()
+                .map_or(serde_json::Value::Null, Node::to_json)
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_as_json_reads_every_document_and_reports_the_line_of_a_problem() {
+        let docs = documents_as_json("a: 1\nb: [x, 'yes', yes]\n---\n---\n- 2.5\n").unwrap();
+        assert_eq!(
+            docs,
+            [
+                serde_json::json!({"a": 1, "b": ["x", "yes", true]}),
+                serde_json::Value::Null,
+                serde_json::json!([2.5])
+            ]
+        );
+        let error = documents_as_json("a: 1\nb: [1, 2\n").unwrap_err();
+        assert!(error.starts_with("line 3: "), "{error}");
+    }
+}

@@ -1,0 +1,34 @@
+package gitops_lint.namespace_owner_conflict
+
+import rego.v1
+
+namespace_obj(name, owner, cluster) := {
+	"apiVersion": "v1",
+	"kind": "Namespace",
+	"metadata": {"name": name},
+	"owner": owner,
+	"cluster": cluster,
+	"file": sprintf("%s/namespace.yaml", [owner]),
+	"line": 1,
+}
+
+test_two_owners_same_namespace if {
+	results := deny with input as {"objects": [
+		namespace_obj("monitoring", "infrastructure", "prod"),
+		namespace_obj("monitoring", "apps", "prod"),
+		namespace_obj("other", "apps", "prod"),
+	]}
+	count(results) == 2
+	msgs := {r.msg | some r in results}
+	msgs == {
+		"Namespace `monitoring` is also created by owner `apps`",
+		"Namespace `monitoring` is also created by owner `infrastructure`",
+	}
+}
+
+test_one_owner_per_cluster_is_fine if {
+	count(deny) == 0 with input as {"objects": [
+		namespace_obj("monitoring", "infrastructure", "prod"),
+		namespace_obj("monitoring", "apps", "staging"),
+	]}
+}
