@@ -328,3 +328,23 @@ fn malformed_kustomizations_and_flux_objects_never_panic() {
         gitops_lint::graph(dir.path(), format).unwrap();
     }
 }
+
+#[test]
+fn json_findings_carry_owner_and_cluster() {
+    let mut settings = Settings::for_root(fixtures("repos/duplicate-object"));
+    settings.format = gitops_lint::cli::Format::Json;
+    settings.select = vec!["duplicate-object".to_owned()];
+    let mut out = Vec::new();
+    gitops_lint::check(&settings, &mut out).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let finding = &json["findings"][0];
+    assert_eq!(
+        finding["placements"][0]["owner"], "Kustomization/flux-system/apps",
+        "{json}"
+    );
+    assert_eq!(finding["placements"][0]["cluster"], "clusters/prod");
+    assert_eq!(
+        finding["related"][0]["file"],
+        "infrastructure/namespaces.yaml"
+    );
+}

@@ -4,7 +4,8 @@
 //! {"version": 1, "tool": {...}, "summary": {"errors": 1, ...},
 //!  "findings": [{"code": "GL501", "rule": "secret-plaintext", "level": "error",
 //!                "message": "...", "file": "apps/db.yaml", "line": 6, "column": 1,
-//!                "endLine": 6, "endColumn": 11, "object": {...}, "related": [...]}]}
+//!                "endLine": 6, "endColumn": 11, "object": {...}, "related": [...],
+//!                "placements": [{"owner": "Kustomization/flux-system/apps", "cluster": "clusters/prod"}]}]}
 //! ```
 
 use std::io::{self, Write};
