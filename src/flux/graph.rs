@@ -344,18 +344,6 @@ impl Model {
     pub fn cluster_name(&self, cluster: Option<usize>) -> &str {
         cluster.map_or("(no cluster)", |c| self.clusters[c].name.as_str())
     }
-
-    /// Instances of a Flux kind (all served versions).
-    pub fn of_kind<'a>(
-        &'a self,
-        group: &'a str,
-        kind: &'a str,
-    ) -> impl Iterator<Item = (usize, &'a Instance)> + 'a {
-        self.instances
-            .iter()
-            .enumerate()
-            .filter(move |(_, i)| i.kind == kind && i.group() == group)
-    }
 }
 
 struct Builder<'r, 'i> {

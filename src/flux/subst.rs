@@ -64,11 +64,6 @@ fn split_default(inner: &str) -> (&str, Option<&str>) {
     (inner, None)
 }
 
-/// Whether the text holds at least one `${…}` reference.
-pub fn has_refs(text: &str) -> bool {
-    text.contains("${") && !refs(text).is_empty()
-}
-
 /// Substitutes references with `lookup`; undefined ones take their default, else the empty string
 /// (kustomize-controller's non-strict mode). `$${` becomes a literal `${`.
 pub fn substitute<'v>(text: &str, lookup: impl Fn(&str) -> Option<&'v str>) -> String {

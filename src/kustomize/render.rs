@@ -2,7 +2,7 @@
 //! frozen inventory: resources, components, generators, patches, namespace, name prefix/suffix and
 //! labels. Output objects are owned trees whose nodes keep the span they came from (base or patch).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use super::json6902;
 use super::select::{Candidate, Matcher, Target};
@@ -736,7 +736,7 @@ impl<'r, 'i> Renderer<'r, 'i> {
                             span,
                             message: format!(
                                 "patch cannot be applied to {} `{}`: {message}",
-                                candidate_kind(res),
+                                res.kind(),
                                 res.name()
                             ),
                         });
@@ -815,10 +815,6 @@ impl<'r, 'i> Renderer<'r, 'i> {
             self.patch_entry("", entry, get(entry, "target"), acc, false);
         }
     }
-}
-
-fn candidate_kind(res: &Resource) -> String {
-    res.kind().to_string()
 }
 
 /// Whether a missing match is a kustomize build error (a patch without target names its object).
@@ -1203,24 +1199,6 @@ fn remap(node: &mut Node, map: &dyn Fn(u32) -> Option<u32>, fallback: Span) {
 pub fn dedup(problems: &mut Vec<Problem>) {
     let mut seen = HashSet::new();
     problems.retain(|p| seen.insert((p.span, p.message.clone())));
-}
-
-/// Objects by identity, for lookups after a build.
-pub fn index_by_id(resources: &[Resource]) -> HashMap<(String, String, String), usize> {
-    resources
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            (
-                (
-                    r.kind().to_string(),
-                    r.namespace().unwrap_or("").to_string(),
-                    r.name().to_string(),
-                ),
-                i,
-            )
-        })
-        .collect()
 }
 
 #[cfg(test)]
