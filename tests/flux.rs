@@ -146,6 +146,12 @@ fn clean_repo_has_two_clusters_and_every_object_owned() {
         outcome.inventory.file(replicas.span.file).path,
         "apps/prod/web-replicas.yaml"
     );
+    // `commonMetadata` of the staging Kustomization labels what it applies there only.
+    let labelled: Vec<_> = (model.instances.iter())
+        .filter(|i| i.node.pointer("/metadata/labels/fleet.example.com~1cluster").is_some())
+        .map(|i| model.cluster_name(i.cluster))
+        .collect();
+    assert_eq!(labelled, ["clusters/staging"; 4]);
     // Placements are exposed per inventory object.
     let index = outcome
         .inventory

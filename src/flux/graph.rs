@@ -610,6 +610,10 @@ impl Builder<'_, '_> {
             if let Some((ns, span)) = ks.target_namespace() {
                 renderer.target_namespace(&mut resources, ns, span);
             }
+            let spec_str = |key| node.pointer(key).and_then(Node::as_str).unwrap_or("");
+            let (prefix, suffix) = (spec_str("/spec/namePrefix"), spec_str("/spec/nameSuffix"));
+            let common = node.pointer("/spec/commonMetadata");
+            renderer.flux_metadata(&mut resources, prefix, suffix, common);
             if ks.post_build().is_some() {
                 self.post_build(k, &ks, &mut resources);
             }

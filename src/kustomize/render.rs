@@ -798,6 +798,24 @@ impl<'r, 'i> Renderer<'r, 'i> {
         self.set_namespace(acc, ns, Some(span));
     }
 
+    /// Flux `spec.namePrefix` / `spec.nameSuffix` and `spec.commonMetadata`.
+    pub fn flux_metadata(
+        &mut self,
+        acc: &mut [Resource],
+        prefix: &str,
+        suffix: &str,
+        common: Option<&Node>,
+    ) {
+        if !prefix.is_empty() || !suffix.is_empty() {
+            set_prefix_suffix(acc, prefix, suffix);
+        }
+        for field in ["labels", "annotations"] {
+            if let Some(pairs) = common.and_then(|c| get(c, field)) {
+                add_meta(acc, field, pairs);
+            }
+        }
+    }
+
     /// Flux `spec.components`: paths relative to the Kustomization's path.
     pub fn flux_components(&mut self, dir: &str, components: &Node, acc: &mut Vec<Resource>) {
         for entry in components.as_seq().unwrap_or_default() {
