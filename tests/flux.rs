@@ -148,7 +148,11 @@ fn clean_repo_has_two_clusters_and_every_object_owned() {
     );
     // `commonMetadata` of the staging Kustomization labels what it applies there only.
     let labelled: Vec<_> = (model.instances.iter())
-        .filter(|i| i.node.pointer("/metadata/labels/fleet.example.com~1cluster").is_some())
+        .filter(|i| {
+            i.node
+                .pointer("/metadata/labels/fleet.example.com~1cluster")
+                .is_some()
+        })
         .map(|i| model.cluster_name(i.cluster))
         .collect();
     assert_eq!(labelled, ["clusters/staging"; 4]);
@@ -352,5 +356,56 @@ fn json_findings_carry_owner_and_cluster() {
     assert_eq!(
         finding["related"][0]["file"],
         "infrastructure/namespaces.yaml"
+    );
+}
+
+#[test]
+fn findings_on_patched_fields_point_at_the_patch() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    };
+    write(
+        "clusters/prod/flux-system/gotk-components.yaml",
+        "# placeholder\n",
+    );
+    write(
+        "clusters/prod/apps.yaml",
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n  interval: 1h\n  prune: true\n  path: ./overlay\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n",
+    );
+    write("base/kustomization.yaml", "resources:\n  - cm.yaml\n");
+    write(
+        "base/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: default\ndata:\n  a: b\n",
+    );
+    write(
+        "overlay/kustomization.yaml",
+        "resources:\n  - ../base\npatches:\n  - path: labels.yaml\n",
+    );
+    write(
+        "overlay/labels.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: default\n  labels:\n    team: platform+apps\n",
+    );
+    let outcome = gitops_lint::analyse(&Settings::for_root(dir.path())).unwrap();
+    let found: Vec<(String, String, u32)> = (outcome.diagnostics.iter())
+        .filter(|d| d.rule.name == "invalid-name")
+        .map(|d| {
+            let file = outcome.inventory.file(d.primary.span.file);
+            (
+                d.rule.name.to_owned(),
+                file.path.clone(),
+                file.line_col(d.primary.span.start).line,
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "invalid-name".to_owned(),
+            "overlay/labels.yaml".to_owned(),
+            7
+        )]
     );
 }

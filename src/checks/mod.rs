@@ -100,8 +100,10 @@ pub fn run(
         .copied()
         .filter(|check| enabled(check.meta()))
         .collect();
-    let mut diagnostics: Vec<Diagnostic> = inventory
-        .objects
+    // Objects as Flux applies them (patched, substituted; once per placement), so that a finding
+    // on a patched field points at the patch. The same finding from several placements is one.
+    let effective = model.effective_objects(inventory);
+    let found: Vec<Diagnostic> = effective
         .par_iter()
         .flat_map_iter(|object| {
             let mut out = Vec::new();
@@ -110,6 +112,10 @@ pub fn run(
             }
             out
         })
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut diagnostics: Vec<Diagnostic> = (found.into_iter())
+        .filter(|d| seen.insert((d.rule.code, d.primary.span, d.message.clone())))
         .collect();
     let repository: Vec<Diagnostic> = checks
         .par_iter()

@@ -721,7 +721,13 @@ impl Builder<'_, '_> {
                 continue;
             }
             let mut undefined = Vec::new();
-            substitute_tree(&mut res.node, &vars, &mut undefined, self.repo.inventory);
+            substitute_tree(
+                &mut res.node,
+                &vars,
+                complete,
+                &mut undefined,
+                self.repo.inventory,
+            );
             if complete {
                 for (span, name) in undefined {
                     self.model.undefined_vars.push(UndefinedVar {
@@ -846,6 +852,7 @@ fn substitution_disabled(node: &Node) -> bool {
 fn substitute_tree(
     node: &mut Node,
     vars: &HashMap<String, String>,
+    complete: bool,
     undefined: &mut Vec<(Span, String)>,
     inventory: &Inventory,
 ) {
@@ -856,7 +863,7 @@ fn substitute_tree(
                     undefined.push((node.span, r.name.to_string()));
                 }
             }
-            let new = subst::substitute(s, |name| vars.get(name).map(String::as_str));
+            let new = subst::substitute(s, |name| vars.get(name).map(String::as_str), complete);
             let text = &inventory.file(node.span.file).text;
             let first = text.as_bytes().get(node.span.start as usize).copied();
             let plain = !matches!(first, Some(b'"' | b'\'' | b'|' | b'>'));
@@ -871,10 +878,10 @@ fn substitute_tree(
         }
         Value::Seq(items) => items
             .iter_mut()
-            .for_each(|n| substitute_tree(n, vars, undefined, inventory)),
+            .for_each(|n| substitute_tree(n, vars, complete, undefined, inventory)),
         Value::Map(entries) => entries
             .iter_mut()
-            .for_each(|(_, v)| substitute_tree(v, vars, undefined, inventory)),
+            .for_each(|(_, v)| substitute_tree(v, vars, complete, undefined, inventory)),
         _ => {}
     }
 }

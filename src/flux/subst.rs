@@ -64,9 +64,15 @@ fn split_default(inner: &str) -> (&str, Option<&str>) {
     (inner, None)
 }
 
-/// Substitutes references with `lookup`; undefined ones take their default, else the empty string
-/// (kustomize-controller's non-strict mode). `$${` becomes a literal `${`.
-pub fn substitute<'v>(text: &str, lookup: impl Fn(&str) -> Option<&'v str>) -> String {
+/// Substitutes references with `lookup`; undefined ones take their default when `use_defaults`.
+/// A reference whose value is not known stays as written (kustomize-controller would write an
+/// empty string; `flux-substitution-undefined` reports it instead, and no later stage mistakes the
+/// empty value for the user's). `$${` becomes a literal `${`.
+pub fn substitute<'v>(
+    text: &str,
+    lookup: impl Fn(&str) -> Option<&'v str>,
+    use_defaults: bool,
+) -> String {
     if !text.contains('$') {
         return text.to_string();
     }
@@ -81,7 +87,8 @@ pub fn substitute<'v>(text: &str, lookup: impl Fn(&str) -> Option<&'v str>) -> S
             && r.start == i
         {
             out.push_str(&text[last..i]);
-            out.push_str(lookup(r.name).or(r.default).unwrap_or(""));
+            let default = r.default.filter(|_| use_defaults);
+            out.push_str(lookup(r.name).or(default).unwrap_or(&text[r.start..r.end]));
             i = r.end;
             last = i;
             next.next();
@@ -121,12 +128,19 @@ mod tests {
             "CLUSTER" => Some("prod"),
             _ => None,
         };
-        assert_eq!(substitute("./apps/${CLUSTER}", vars), "./apps/prod");
-        assert_eq!(substitute("${MISSING:=dflt}-${MISSING}", vars), "dflt-");
+        assert_eq!(substitute("./apps/${CLUSTER}", vars, true), "./apps/prod");
         assert_eq!(
-            substitute("cost $$5 and $${CLUSTER}", vars),
+            substitute("${MISSING:=dflt}-${MISSING}", vars, true),
+            "dflt-${MISSING}"
+        );
+        assert_eq!(
+            substitute("${MISSING:=dflt}", vars, false),
+            "${MISSING:=dflt}"
+        );
+        assert_eq!(
+            substitute("cost $$5 and $${CLUSTER}", vars, true),
             "cost $5 and ${CLUSTER}"
         );
-        assert_eq!(substitute("plain", vars), "plain");
+        assert_eq!(substitute("plain", vars, true), "plain");
     }
 }
