@@ -2,7 +2,8 @@
 //! objects through kustomize overlays, with dependsOn, postBuild substitution and a labelSelector
 //! patch on every child. Budget: under 200 ms on the 2-core CI machine.
 //!
-//! `cargo bench --bench flux_graph` (set `FLUX_BENCH_KUSTOMIZATIONS` to scale).
+//! `cargo bench --bench flux_graph` (set `FLUX_BENCH_KUSTOMIZATIONS` to scale, `FLUX_BENCH_DIR` to
+//! keep the generated repository).
 
 use std::fmt::Write;
 use std::time::{Duration, Instant};
@@ -83,6 +84,10 @@ fn main() {
         .unwrap_or(2000);
     let dir = tempfile::tempdir().unwrap();
     generate(dir.path(), count);
+    if let Ok(keep) = std::env::var("FLUX_BENCH_DIR") {
+        // Keep a copy for `gitops-lint check --stats` (end-to-end timings).
+        generate(std::path::Path::new(&keep), count);
+    }
     let started = Instant::now();
     let walked = walk::walk(dir.path(), 2);
     let loaded: Vec<_> = (walked.files.iter().enumerate())
@@ -117,6 +122,14 @@ fn main() {
             "OVER"
         }
     );
+    let t = Instant::now();
+    let findings = gitops_lint::checks::run(&inventory, &model, &|_| true);
+    println!(
+        "flux_graph: built-in checks over the model (a dependsOn chain of {count}): {:.2?}, {} findings",
+        t.elapsed(),
+        findings.len()
+    );
+    assert!(model.instances.iter().any(|i| i.name == "cluster-vars"));
     assert!(
         model.undefined_vars.is_empty()
             && model.missing_paths.is_empty()

@@ -48,9 +48,9 @@ impl Check for FluxDependencyCycle {
 
     fn check_model(&self, model: &Model, inventory: &Inventory, out: &mut Vec<Diagnostic>) {
         let start = out.len();
-        // Nodes and edges (with the span of each dependsOn entry), per cluster.
-        let mut edges: HashMap<Key, Vec<(Key, Span)>> = HashMap::new();
-        let mut order: Vec<Key> = Vec::new();
+        // Nodes (Kustomizations and HelmReleases per cluster) and dependsOn edges with their spans.
+        let mut ids: HashMap<Key, usize> = HashMap::new();
+        let mut nodes: Vec<(Key, Vec<Ref>)> = Vec::new();
         for inst in &model.instances {
             let deps: Vec<Ref> = if model::is_flux_kustomization(&inst.api_version, &inst.kind) {
                 Kustomization(&inst.node).depends_on()
@@ -65,62 +65,72 @@ impl Check for FluxDependencyCycle {
                 inst.namespace.clone(),
                 inst.name.clone(),
             );
-            if edges.contains_key(&key) {
-                continue;
+            if !ids.contains_key(&key) {
+                ids.insert(key.clone(), nodes.len());
+                nodes.push((key, deps));
             }
-            order.push(key.clone());
-            let targets = (deps.iter().filter(|d| !d.is_templated()))
-                .map(|d| {
-                    (
-                        (
-                            inst.cluster,
-                            inst.kind.clone(),
-                            d.namespace_or(&inst.namespace).to_string(),
-                            d.name.clone(),
-                        ),
-                        d.span,
-                    )
-                })
-                .collect();
-            edges.insert(key, targets);
         }
-        // Report each cycle once, from the member whose first edge comes first in the repository.
-        let position = |span: Span| (inventory.file(span.file).path.clone(), span.start);
-        let mut reported: Vec<Vec<Key>> = Vec::new();
-        let mut starts: Vec<(Key, Span)> = order
-            .iter()
-            .flat_map(|k| edges[k].iter().map(move |(_, s)| (k.clone(), *s)))
+        let adj: Vec<Vec<(usize, Span)>> = (nodes.iter())
+            .map(|((cluster, kind, ns, _), deps)| {
+                (deps.iter().filter(|d| !d.is_templated()))
+                    .filter_map(|d| {
+                        let target = (
+                            *cluster,
+                            kind.clone(),
+                            d.namespace_or(ns).to_string(),
+                            d.name.clone(),
+                        );
+                        ids.get(&target).map(|&t| (t, d.span))
+                    })
+                    .collect()
+            })
             .collect();
-        starts.sort_by_key(|(_, s)| position(*s));
-        for (key, _) in starts {
-            let Some(path) = cycle_through(&key, &edges) else {
-                continue;
-            };
-            let mut members: Vec<Key> = path.iter().map(|(k, _)| k.clone()).collect();
-            members.sort();
-            if reported.contains(&members) {
+        let position = |span: Span| (inventory.file(span.file).path.clone(), span.start);
+        let mut cycles: Vec<Vec<(usize, Span)>> = Vec::new();
+        for component in strongly_connected(&adj) {
+            let self_loop =
+                component.len() == 1 && adj[component[0]].iter().any(|(t, _)| *t == component[0]);
+            if component.len() < 2 && !self_loop {
                 continue;
             }
-            reported.push(members);
+            // Start at the member whose edge inside the cycle comes first in the repository.
+            let inside: std::collections::HashSet<usize> = component.iter().copied().collect();
+            let first = (component.iter())
+                .flat_map(|&n| {
+                    adj[n]
+                        .iter()
+                        .filter(|(t, _)| inside.contains(t))
+                        .map(move |(_, s)| (n, *s))
+                })
+                .min_by_key(|(_, s)| position(*s));
+            if let Some((n, _)) = first
+                && let Some(path) = cycle_from(n, &adj, &inside)
+            {
+                cycles.push(path);
+            }
+        }
+        cycles.sort_by_key(|path| position(path[0].1));
+        for path in cycles {
+            let name = |n: usize| nodes[n].0.3.as_str();
             let names: Vec<&str> = path
                 .iter()
-                .map(|(k, _)| k.3.as_str())
-                .chain([key.3.as_str()])
+                .map(|(n, _)| name(*n))
+                .chain([name(path[0].0)])
                 .collect();
-            let (_, first_span) = &path[0];
+            let cluster = nodes[path[0].0].0.0;
             let mut d = Diagnostic::new(
                 &Self::META,
-                *first_span,
+                path[0].1,
                 format!(
                     "dependency cycle in cluster `{}`: {}",
-                    model.cluster_name(key.0),
+                    model.cluster_name(cluster),
                     names.join(" → ")
                 ),
             );
-            for (k, span) in &path[1..] {
+            for (n, span) in &path[1..] {
                 d = d.with_related(Label::with_message(
                     *span,
-                    format!("`{}` depends on the next member here", k.3),
+                    format!("`{}` depends on the next member here", name(*n)),
                 ));
             }
             out.push(d);
@@ -129,26 +139,76 @@ impl Check for FluxDependencyCycle {
     }
 }
 
-/// A shortest path from `start` back to itself: `[(member, span of its edge to the next)]`.
-fn cycle_through(start: &Key, edges: &HashMap<Key, Vec<(Key, Span)>>) -> Option<Vec<(Key, Span)>> {
-    let mut prev: HashMap<Key, (Key, Span)> = HashMap::new();
-    let mut queue = std::collections::VecDeque::from([start.clone()]);
+/// Tarjan's strongly connected components, iteratively (long dependsOn chains are common).
+fn strongly_connected(adj: &[Vec<(usize, Span)>]) -> Vec<Vec<usize>> {
+    let n = adj.len();
+    let (mut index, mut low, mut on_stack) = (vec![usize::MAX; n], vec![0; n], vec![false; n]);
+    let (mut stack, mut out, mut next) = (Vec::new(), Vec::new(), 0);
+    for root in 0..n {
+        if index[root] != usize::MAX {
+            continue;
+        }
+        let mut work: Vec<(usize, usize)> = vec![(root, 0)];
+        while let Some((v, i)) = work.pop() {
+            if i == 0 {
+                index[v] = next;
+                low[v] = next;
+                next += 1;
+                stack.push(v);
+                on_stack[v] = true;
+            }
+            if let Some(&(w, _)) = adj[v].get(i) {
+                work.push((v, i + 1));
+                if index[w] == usize::MAX {
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            if low[v] == index[v] {
+                let mut component = Vec::new();
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    component.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                out.push(component);
+            }
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+        }
+    }
+    out
+}
+
+/// A shortest cycle through `start` inside one component: `[(member, span of its edge onward)]`.
+fn cycle_from(
+    start: usize,
+    adj: &[Vec<(usize, Span)>],
+    inside: &std::collections::HashSet<usize>,
+) -> Option<Vec<(usize, Span)>> {
+    let mut prev: HashMap<usize, (usize, Span)> = HashMap::new();
+    let mut queue = std::collections::VecDeque::from([start]);
     while let Some(node) = queue.pop_front() {
-        for (next, span) in edges.get(&node).into_iter().flatten() {
+        for &(next, span) in &adj[node] {
             if next == start {
-                let mut path = vec![(node.clone(), *span)];
-                let mut cur = node.clone();
-                while cur != *start {
-                    let (p, s) = prev[&cur].clone();
-                    path.push((p.clone(), s));
+                let mut path = vec![(node, span)];
+                let mut cur = node;
+                while cur != start {
+                    let (p, s) = prev[&cur];
+                    path.push((p, s));
                     cur = p;
                 }
                 path.reverse();
                 return Some(path);
             }
-            if edges.contains_key(next) && !prev.contains_key(next) && next != start {
-                prev.insert(next.clone(), (node.clone(), *span));
-                queue.push_back(next.clone());
+            if inside.contains(&next) && !prev.contains_key(&next) {
+                prev.insert(next, (node, span));
+                queue.push_back(next);
             }
         }
     }
