@@ -110,19 +110,20 @@ pub fn analyse(settings: &Settings) -> Result<Outcome, String> {
     })
 }
 
-/// `graph`: the Flux graph of the repository at `root`, rendered as Mermaid, DOT or text.
+/// `graph`: the Flux graph of the repository at `root`, rendered as Mermaid, DOT or text
+/// (walk, parse and the model only: no checks, no policies).
 pub fn graph(root: &std::path::Path, format: cli::GraphFormat) -> Result<String, String> {
     let root = root
         .canonicalize()
         .map_err(|e| format!("{}: {e}", root.display()))?;
-    let mut settings = Settings::for_root(root);
-    settings.select = vec!["GL2".to_owned()];
-    let outcome = analyse(&settings)?;
-    Ok(flux::view::render(
-        &outcome.flux,
-        &outcome.inventory,
-        format,
-    ))
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let walked = walk::walk(&root, threads);
+    let loaded: Vec<load::LoadedFile> = (walked.files.par_iter().enumerate())
+        .map(|(index, path)| load::load(FileId(index as u32), &root, path))
+        .collect();
+    let inventory = Inventory::new(root, loaded);
+    let model = flux::Model::build(&inventory);
+    Ok(flux::view::render(&model, &inventory, format))
 }
 
 /// `check`: analyse, render, and say whether the findings should fail the run.
