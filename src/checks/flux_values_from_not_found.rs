@@ -12,8 +12,9 @@ declare_rule! {
     /// ## What it does
     /// Finds HelmRelease `valuesFrom` entries naming a ConfigMap or Secret that is not produced in
     /// the same cluster and namespace: not a manifest, not a kustomize `configMapGenerator` /
-    /// `secretGenerator` (matched by name before the hash suffix), not the target of a SealedSecret
-    /// or ExternalSecret. Entries with `optional: true` are skipped.
+    /// `secretGenerator` (matched by name before the hash suffix), not created by a SealedSecret,
+    /// ExternalSecret, cert-manager Certificate, Vault or 1Password operator object. Entries with
+    /// `optional: true` are skipped.
     ///
     /// ## Why is this bad?
     /// helm-controller cannot compose the values: the release fails with "could not find
@@ -83,15 +84,19 @@ impl Check for FluxValuesFromNotFound {
     }
 }
 
-/// A SealedSecret or ExternalSecret that creates the Secret.
+/// An object whose controller creates the Secret: SealedSecret, ExternalSecret, cert-manager
+/// Certificate, Vault secrets operator, 1Password operator.
 fn secret_producer(model: &Model, cluster: Option<usize>, ns: &str, name: &str) -> bool {
     model.instances.iter().any(|i| {
+        let field = |path: &[&str]| get_str(&i.node, path);
         (cluster.is_none() || i.cluster == cluster)
             && i.namespace == ns
             && match i.kind.as_str() {
-                "SealedSecret" => i.name == name,
-                "ExternalSecret" => {
-                    get_str(&i.node, &["spec", "target", "name"]).unwrap_or(&i.name) == name
+                "SealedSecret" | "OnePasswordItem" => i.name == name,
+                "ExternalSecret" => field(&["spec", "target", "name"]).unwrap_or(&i.name) == name,
+                "Certificate" => field(&["spec", "secretName"]) == Some(name),
+                "VaultStaticSecret" | "VaultDynamicSecret" | "VaultPKISecret" => {
+                    field(&["spec", "destination", "name"]) == Some(name)
                 }
                 _ => false,
             }
