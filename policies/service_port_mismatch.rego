@@ -68,34 +68,54 @@ pods_by_label[key] contains i if {
 	key := [pod.cluster, pod.namespace, k, v]
 }
 
-selected(svc, selector) := [pod |
-	keys := sort(object.keys(selector))
-	first := keys[0]
-	some i in pods_by_label[[object.get(svc, "cluster", ""), namespace(svc), first, selector[first]]]
-	pod := pods[i]
-	every k, v in selector {
-		pod.labels[k] == v
-	}
-]
-
-exposed(pods, target) if {
-	is_string(target)
-	some pod in pods
-	pod.ports.names[target]
+services contains svc if {
+	some svc in input.objects
+	svc.kind == "Service"
+	svc.apiVersion == "v1"
+	count(svc.spec.selector) > 0
 }
 
-exposed(pods, target) if {
+# Where a Service looks for pods: its cluster, its namespace and its selector.
+selection_key(svc) := [object.get(svc, "cluster", ""), namespace(svc), svc.spec.selector]
+
+# What the pods selected by each distinct selector expose, computed once per selector (many
+# Services share one) from the label index: no Service × workload loop. Comprehensions over the
+# distinct keys, because a partial rule looked up by key is evaluated again for every lookup.
+selection_keys := {selection_key(svc) | some svc in services}
+
+selections := {key: summary |
+	some key in selection_keys
+	[cluster, ns, selector] := key
+	first := sort(object.keys(selector))[0]
+	matched := [pod |
+		some i in pods_by_label[[cluster, ns, first, selector[first]]]
+		pod := pods[i]
+		every k, v in selector {
+			pod.labels[k] == v
+		}
+	]
+	count(matched) > 0
+	summary := {
+		"count": count(matched),
+		"names": {n | some pod in matched; some n in pod.ports.names},
+		"numbers": {n | some pod in matched; some n in pod.ports.numbers},
+	}
+}
+
+exposed(selected, target) if {
+	is_string(target)
+	selected.names[target]
+}
+
+exposed(selected, target) if {
 	is_number(target)
-	some pod in pods
-	pod.ports.numbers[target]
+	selected.numbers[target]
 }
 
 # A numeric targetPort is only checked when the selected containers declare ports at all.
-exposed(pods, target) if {
+exposed(selected, target) if {
 	is_number(target)
-	every pod in pods {
-		count(pod.ports.numbers) == 0
-	}
+	count(selected.numbers) == 0
 }
 
 # Flux postBuild substitutes `${var}` later: nothing to compare yet.
@@ -105,18 +125,13 @@ exposed(_, target) if {
 }
 
 deny contains result if {
-	some svc in input.objects
-	svc.kind == "Service"
-	svc.apiVersion == "v1"
-	selector := svc.spec.selector
-	count(selector) > 0
-	pods := selected(svc, selector)
-	count(pods) > 0
+	some svc in services
+	selected := selections[selection_key(svc)]
 	some i, port in svc.spec.ports
 	target := object.get(port, "targetPort", port.port)
-	not exposed(pods, target)
+	not exposed(selected, target)
 	result := {
-		"msg": sprintf("targetPort `%v` of Service `%s` is not a port of the %d selected pod template(s)", [target, svc.metadata.name, count(pods)]),
+		"msg": sprintf("targetPort `%v` of Service `%s` is not a port of the %d selected pod template(s)", [target, svc.metadata.name, selected.count]),
 		"object": {
 			"kind": "Service",
 			"namespace": namespace(svc),

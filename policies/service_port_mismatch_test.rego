@@ -58,3 +58,12 @@ test_other_namespace_not_selected if {
 test_substituted_port_is_skipped if {
 	count(deny) == 0 with input as {"objects": [deployment([{"name": "web", "containerPort": 8080}]), service("${PORT_NAME}")]}
 }
+
+test_services_sharing_a_selector_are_each_checked if {
+	good := object.union(service("http"), {"metadata": {"name": "api-good"}})
+	bad := object.union(service("metrics"), {"metadata": {"name": "api-bad"}})
+	results := deny with input as {"objects": [deployment([{"name": "http", "containerPort": 8080}]), good, bad]}
+	count(results) == 1
+	some r in results
+	r.object.name == "api-bad"
+}
