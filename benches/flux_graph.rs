@@ -9,9 +9,6 @@ use std::fmt::Write;
 use std::time::{Duration, Instant};
 
 use gitops_lint::flux::Model;
-use gitops_lint::inventory::Inventory;
-use gitops_lint::source::FileId;
-use gitops_lint::{load, walk};
 
 fn write(root: &std::path::Path, path: &str, text: &str) {
     let full = root.join(path);
@@ -89,11 +86,7 @@ fn main() {
         generate(std::path::Path::new(&keep), count);
     }
     let started = Instant::now();
-    let walked = walk::walk(dir.path(), 2);
-    let loaded: Vec<_> = (walked.files.iter().enumerate())
-        .map(|(i, path)| load::load(FileId(i as u32), dir.path(), path))
-        .collect();
-    let inventory = Inventory::new(dir.path().to_path_buf(), loaded);
+    let (inventory, _) = gitops_lint::read_repository(dir.path(), 2);
     let load_time = started.elapsed();
     let mut times: Vec<Duration> = Vec::new();
     let mut model = Model::default();

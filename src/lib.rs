@@ -1,8 +1,9 @@
 //! gitops-lint: audit a whole GitOps repository offline.
 //!
-//! The pipeline, one pass, each stage owning its input:
-//! settings → parallel walk → parallel parse → frozen inventory → parallel checks →
-//! select/scope/sort → render.
+//! The pipeline, one pass, each stage owning its input and never calling back:
+//! settings → parallel walk → parallel parse → frozen inventory → Flux/kustomize model →
+//! checks (Rust rules, Rego policies, schemas; parallel per object) → suppress → select, scope,
+//! sort → render. [`analyse`] is the whole of it.
 
 pub mod checks;
 pub mod cli;
@@ -70,19 +71,8 @@ pub fn analyse(settings: &Settings) -> Result<Outcome, String> {
         .map_err(|e| format!("cannot start worker threads: {e}"))?;
     pool.install(|| {
         let mut timer = Timer::new(settings.stats);
-        let walked = walk::walk(&settings.root, settings.threads);
-        timer.stage("walk", walked.files.len());
-        let mut loaded: Vec<load::LoadedFile> = (walked.files.par_iter().enumerate())
-            .map(|(index, path)| load::load(FileId(index as u32), &settings.root, path))
-            .collect();
-        let mut diagnostics: Vec<Diagnostic> = loaded
-            .iter_mut()
-            .flat_map(|f| std::mem::take(&mut f.diagnostics))
-            .collect();
-        timer.stage("parse", loaded.len());
-        let inventory = Inventory::new(settings.root.clone(), loaded);
-        diagnostics.extend(helm_notes(&inventory, &walked.helm_charts));
-        timer.stage("inventory", inventory.objects.len());
+        let (inventory, mut diagnostics) = read_repository(&settings.root, settings.threads);
+        timer.stage("read", inventory.files.len());
         let flux = flux::Model::build(&inventory);
         timer.stage("graph", flux.instances.len());
         diagnostics.extend(checks::run(&inventory, &flux, &|rule| enabled(rule)));
@@ -117,13 +107,24 @@ pub fn graph(root: &std::path::Path, format: cli::GraphFormat) -> Result<String,
         .canonicalize()
         .map_err(|e| format!("{}: {e}", root.display()))?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let walked = walk::walk(&root, threads);
-    let loaded: Vec<load::LoadedFile> = (walked.files.par_iter().enumerate())
-        .map(|(index, path)| load::load(FileId(index as u32), &root, path))
-        .collect();
-    let inventory = Inventory::new(root, loaded);
+    let (inventory, _) = read_repository(&root, threads);
     let model = flux::Model::build(&inventory);
     Ok(flux::view::render(&model, &inventory, format))
+}
+
+/// Walk the repository, parse every file in parallel and freeze the inventory; the findings of
+/// parsing (syntax, duplicate keys, half objects, skipped Helm templates) come back beside it.
+pub fn read_repository(root: &std::path::Path, threads: usize) -> (Inventory, Vec<Diagnostic>) {
+    let walked = walk::walk(root, threads);
+    let mut loaded: Vec<load::LoadedFile> = (walked.files.par_iter().enumerate())
+        .map(|(index, path)| load::load(FileId(index as u32), root, path))
+        .collect();
+    let mut diagnostics: Vec<Diagnostic> = (loaded.iter_mut())
+        .flat_map(|file| std::mem::take(&mut file.diagnostics))
+        .collect();
+    let inventory = Inventory::new(root.to_path_buf(), loaded);
+    diagnostics.extend(helm_notes(&inventory, &walked.helm_charts));
+    (inventory, diagnostics)
 }
 
 /// `check`: analyse, render, and say whether the findings should fail the run.
