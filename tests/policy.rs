@@ -259,7 +259,7 @@ fn broken_template_is_a_finding_and_orphan_constraints_are_skipped() {
 }
 
 #[test]
-fn results_do_not_depend_on_threads() {
+fn policy_findings_do_not_depend_on_threads() {
     let run = |threads: usize| {
         let mut settings = Settings::for_root(fixture("conftest/repo"));
         settings.policy.policy = vec![fixture("conftest/policy")];
