@@ -157,6 +157,17 @@ impl Policies {
         model: &crate::flux::Model,
         enabled: &(dyn Fn(&RuleMeta) -> bool + Sync),
     ) -> Result<(Vec<Diagnostic>, Vec<&'static RuleMeta>), String> {
+        // Nothing can fire (e.g. `--select GL2`): skip building an input value per object.
+        let any_rule =
+            (builtin_metas().iter().copied().chain(self.rules())).any(|rule| enabled(rule));
+        let any_template = !self.set.yaml_files.is_empty()
+            || inventory
+                .objects_of_kind("ConstraintTemplate")
+                .next()
+                .is_some();
+        if !any_rule && !any_template {
+            return Ok((Vec::new(), Vec::new()));
+        }
         let values: Vec<regorus::Value> = inventory
             .objects
             .par_iter()
