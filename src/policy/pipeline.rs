@@ -158,8 +158,9 @@ impl Policies {
         enabled: &(dyn Fn(&RuleMeta) -> bool + Sync),
     ) -> Result<(Vec<Diagnostic>, Vec<&'static RuleMeta>), String> {
         // Nothing can fire (e.g. `--select GL2`): skip building an input value per object.
-        let any_rule =
-            (builtin_metas().iter().copied().chain(self.rules())).any(|rule| enabled(rule));
+        let any_rule = (builtin_metas().iter().copied().chain(self.rules()))
+            .chain([&rego_evaluation_failed::RegoEvaluationFailed::META])
+            .any(enabled);
         let any_template = !self.set.yaml_files.is_empty()
             || inventory
                 .objects_of_kind("ConstraintTemplate")
