@@ -487,6 +487,15 @@ pub struct EvalError {
     pub timeout: bool,
 }
 
+/// Whether an evaluation error is the time budget running out (regorus reports it either as a
+/// typed `LimitError` or, from inside some builtins, only in the message).
+pub(crate) fn is_timeout(error: &(dyn std::error::Error + 'static)) -> bool {
+    matches!(
+        error.downcast_ref::<LimitError>(),
+        Some(LimitError::TimeLimitExceeded { .. })
+    ) || error.to_string().contains("exceeded time limit")
+}
+
 /// What evaluating one input produced.
 #[derive(Clone, Debug, Default)]
 pub struct Outcome {
@@ -612,10 +621,7 @@ impl Evaluator<'_> {
                     }
                 }
                 Err(e) => {
-                    let timeout = matches!(
-                        e.downcast_ref::<LimitError>(),
-                        Some(LimitError::TimeLimitExceeded { .. })
-                    ) || e.to_string().contains("exceeded time limit");
+                    let timeout = is_timeout(&*e);
                     let message = if timeout {
                         self.set.disabled[entry.rule].store(true, Ordering::Relaxed);
                         format!(

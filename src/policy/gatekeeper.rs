@@ -9,11 +9,11 @@
 //! repository (a namespace the repository does not define has no labels). Not supported: CEL
 //! (`K8sNativeValidation`) code blocks (templates with only CEL are skipped).
 
-use super::engine::{RegoRule, prepare, timer};
+use super::engine::{RegoRule, is_timeout, prepare, timer};
 use super::load::{self, PolicyFile};
 use super::results::{RawResult, results_of};
 use super::{EvalError, Finding, Level, Outcome, PolicyError, Scope};
-use regorus::{Engine, LimitError, Value};
+use regorus::{Engine, Value};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -371,10 +371,7 @@ impl GatekeeperEvaluator<'_> {
                     }
                 }
                 Err(e) => {
-                    let timeout = matches!(
-                        e.downcast_ref::<LimitError>(),
-                        Some(LimitError::TimeLimitExceeded { .. })
-                    ) || e.to_string().contains("exceeded time limit");
+                    let timeout = is_timeout(&*e);
                     if timeout {
                         self.set.stopped[c.rule].store(true, std::sync::atomic::Ordering::Relaxed);
                     }

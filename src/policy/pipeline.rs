@@ -5,7 +5,8 @@ use super::gatekeeper::{self, GatekeeperSet};
 use super::input::node_to_value;
 use super::inventory::{RepoObject, inventory as gatekeeper_inventory, repository_input};
 use super::{
-    Finding, Level, ObjectRef, Outcome, PathSeg, PolicyOptions, PolicySet, RegoRule, finalize,
+    EvalError, Finding, Level, ObjectRef, Outcome, PathSeg, PolicyOptions, PolicySet, RegoRule,
+    RuleIndex, finalize,
 };
 use crate::checks::rego_evaluation_failed;
 use crate::cli::{PolicyArgs, Settings};
@@ -331,16 +332,7 @@ impl Policies {
             if failed.contains(&f.rule) {
                 continue;
             }
-            let object = &inventory.objects[i];
-            diagnostics.push(
-                Diagnostic::new(
-                    self.metas[f.rule],
-                    locate(&object.root, object, &f.path),
-                    f.message,
-                )
-                .with_level(level(f.level))
-                .with_object(object.reference()),
-            );
+            diagnostics.push(object_finding(self.metas[f.rule], &inventory.objects[i], f));
         }
         let index = ObjectIndex::new(inventory);
         for f in repo_outcome.findings {
@@ -366,32 +358,11 @@ impl Policies {
                 }
                 continue;
             };
-            let object = &inventory.objects[i];
-            diagnostics.push(
-                Diagnostic::new(
-                    self.metas[f.rule],
-                    locate(&object.root, object, &f.path),
-                    f.message,
-                )
-                .with_level(level(f.level))
-                .with_object(object.reference()),
-            );
+            diagnostics.push(object_finding(self.metas[f.rule], &inventory.objects[i], f));
         }
-        for e in &errors {
-            let object = e
-                .object
-                .and_then(|i| inventory.objects.get(i))
-                .or_else(|| inventory.objects.first());
-            if let Some(o) = object {
-                diagnostics.push(
-                    rego_evaluation_failed::diagnostic(
-                        o.name_span(),
-                        format!("policy `{}`: {}", self.metas[e.rule].name, e.message),
-                    )
-                    .with_object(o.reference()),
-                );
-            }
-        }
+        diagnostics.extend(evaluation_failures(&errors, inventory, |rule| {
+            format!("policy `{}`", self.metas[rule].name)
+        }));
         // Gatekeeper constraints.
         let gk_tagged: Vec<(usize, Finding)> = object_of_gk
             .into_iter()
@@ -403,32 +374,11 @@ impl Policies {
             if gk_failed.contains(&f.rule) {
                 continue;
             }
-            let object = &inventory.objects[i];
-            diagnostics.push(
-                Diagnostic::new(
-                    gk_metas[f.rule],
-                    locate(&object.root, object, &f.path),
-                    f.message,
-                )
-                .with_level(level(f.level))
-                .with_object(object.reference()),
-            );
+            diagnostics.push(object_finding(gk_metas[f.rule], &inventory.objects[i], f));
         }
-        for e in &gk_errors {
-            let object = e
-                .object
-                .and_then(|i| inventory.objects.get(i))
-                .or_else(|| inventory.objects.first());
-            if let Some(o) = object {
-                diagnostics.push(
-                    rego_evaluation_failed::diagnostic(
-                        o.name_span(),
-                        format!("constraint `{}`: {}", gk_metas[e.rule].name, e.message),
-                    )
-                    .with_object(o.reference()),
-                );
-            }
-        }
+        diagnostics.extend(evaluation_failures(&gk_errors, inventory, |rule| {
+            format!("constraint `{}`", gk_metas[rule].name)
+        }));
         Ok((diagnostics, new_constraints))
     }
 }
@@ -443,6 +393,41 @@ fn is_under(path: &Path, root: &Path) -> bool {
         (Ok(p), Ok(r)) => p.starts_with(r),
         _ => false,
     }
+}
+
+/// A policy result on the object it is about, at its `path` when the policy gave one.
+fn object_finding(
+    meta: &'static RuleMeta,
+    object: &crate::object::Object,
+    f: Finding,
+) -> Diagnostic {
+    Diagnostic::new(meta, locate(&object.root, object, &f.path), f.message)
+        .with_level(level(f.level))
+        .with_object(object.reference())
+}
+
+/// One `rego-evaluation-failed` per failed evaluation, on the object it failed on (repository
+/// rules: the first object), named by `what(rule)`.
+fn evaluation_failures(
+    errors: &[EvalError],
+    inventory: &Inventory,
+    what: impl Fn(RuleIndex) -> String,
+) -> Vec<Diagnostic> {
+    let on = |e: &EvalError| {
+        e.object
+            .and_then(|i| inventory.objects.get(i))
+            .or_else(|| inventory.objects.first())
+    };
+    (errors.iter())
+        .filter_map(|e| on(e).map(|o| (e, o)))
+        .map(|(e, o)| {
+            rego_evaluation_failed::diagnostic(
+                o.name_span(),
+                format!("{}: {}", what(e.rule), e.message),
+            )
+            .with_object(o.reference())
+        })
+        .collect()
 }
 
 /// The node a result `path` names (as deep as it exists), else the object's `metadata.name`.
