@@ -3,8 +3,11 @@
 # description: |-
 #   ## What it does
 #   Finds cluster-scoped objects (ClusterRole, CustomResourceDefinition, PriorityClass,
-#   StorageClass, webhooks, cluster-scoped custom resources …) that two owners define in the same
-#   cluster with different content. Namespaces have their own rule, `namespace-owner-conflict`.
+#   StorageClass, webhooks, cluster-scoped custom resources …) that two owners define with
+#   different content, among the files no Flux Kustomization applies (the owner is then the
+#   top-level directory). Namespaces have their own rule, `namespace-owner-conflict`. For
+#   objects Flux applies, the built-in rule `duplicate-object` reports any second copy in a
+#   cluster, with both locations, so this rule leaves them alone rather than report it twice.
 #
 #   ## Why is this bad?
 #   Cluster-scoped objects are shared by every team. Two Kustomizations applying different
@@ -61,6 +64,7 @@ cluster_scoped(obj, g) if crd_cluster_kinds[[g, obj.kind]]
 definitions contains d if {
 	some obj in input.objects
 	candidate_kinds[obj.kind]
+	object.get(obj, "cluster", null) == null # Flux-applied: `duplicate-object`
 	g := group(obj.apiVersion)
 	cluster_scoped(obj, g)
 	d := {

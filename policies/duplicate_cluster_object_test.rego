@@ -8,7 +8,6 @@ role(owner, verbs) := {
 	"metadata": {"name": "view-pods"},
 	"rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": verbs}],
 	"owner": owner,
-	"cluster": "prod",
 	"file": sprintf("%s/rbac.yaml", [owner]),
 	"line": 1,
 }
@@ -46,4 +45,10 @@ issuer(owner, server) := {
 	"metadata": {"name": "letsencrypt"},
 	"spec": {"acme": {"server": server}},
 	"owner": owner,
+}
+
+test_objects_flux_applies_are_left_to_duplicate_object if {
+	a := object.union(role("platform", ["get"]), {"cluster": "prod"})
+	b := object.union(role("team-a", ["get", "list"]), {"cluster": "prod"})
+	count(deny) == 0 with input as {"objects": [a, b]}
 }

@@ -2,8 +2,10 @@
 # title: Two owners create the same Namespace
 # description: |-
 #   ## What it does
-#   Finds a Namespace that two owners (Flux Kustomizations, or top-level directories when no
-#   Kustomization applies them) both define in the same cluster.
+#   Finds a Namespace that two owners both define, among the files no Flux Kustomization
+#   applies (the owner is then the top-level directory). For objects Flux applies, the
+#   built-in rule `duplicate-object` reports the same problem, with both locations, so this
+#   rule leaves them alone rather than report it twice.
 #
 #   ## Why is this bad?
 #   Both Kustomizations manage the object: labels and annotations flap between the two
@@ -35,6 +37,7 @@ namespaces contains ns if {
 	some obj in input.objects
 	obj.kind == "Namespace"
 	obj.apiVersion == "v1"
+	object.get(obj, "cluster", null) == null # Flux-applied: `duplicate-object`
 	ns := {
 		"key": [object.get(obj, "cluster", ""), obj.metadata.name],
 		"owner": object.get(obj, "owner", ""),

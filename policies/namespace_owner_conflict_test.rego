@@ -14,9 +14,9 @@ namespace_obj(name, owner, cluster) := {
 
 test_two_owners_same_namespace if {
 	results := deny with input as {"objects": [
-		namespace_obj("monitoring", "infrastructure", "prod"),
-		namespace_obj("monitoring", "apps", "prod"),
-		namespace_obj("other", "apps", "prod"),
+		namespace_obj("monitoring", "infrastructure", null),
+		namespace_obj("monitoring", "apps", null),
+		namespace_obj("other", "apps", null),
 	]}
 	count(results) == 2
 	msgs := {r.msg | some r in results}
@@ -26,9 +26,16 @@ test_two_owners_same_namespace if {
 	}
 }
 
-test_one_owner_per_cluster_is_fine if {
+test_one_owner_is_fine if {
+	count(deny) == 0 with input as {"objects": [
+		namespace_obj("monitoring", "infrastructure", null),
+		namespace_obj("other", "apps", null),
+	]}
+}
+
+test_namespaces_flux_applies_are_left_to_duplicate_object if {
 	count(deny) == 0 with input as {"objects": [
 		namespace_obj("monitoring", "infrastructure", "prod"),
-		namespace_obj("monitoring", "apps", "staging"),
+		namespace_obj("monitoring", "apps", "prod"),
 	]}
 }
