@@ -3,7 +3,7 @@
 use super::Check;
 use crate::diagnostic::Diagnostic;
 use crate::flux::Model;
-use crate::flux::model::{self, HelmRelease};
+use crate::flux::model::HelmRelease;
 use crate::inventory::Inventory;
 use crate::kustomize::tree::get_str;
 use crate::rule::{RuleMeta, declare_rule};
@@ -47,11 +47,7 @@ impl Check for FluxValuesFromNotFound {
 
     fn check_model(&self, model: &Model, _inventory: &Inventory, out: &mut Vec<Diagnostic>) {
         let start = out.len();
-        for inst in model
-            .instances
-            .iter()
-            .filter(|i| model::is_helm_release(&i.api_version, &i.kind))
-        {
+        for inst in model.helm_releases() {
             for r in HelmRelease(&inst.node).values_from() {
                 if r.optional
                     || r.is_templated()

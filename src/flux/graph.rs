@@ -147,6 +147,11 @@ pub struct Model {
 type NsName = (String, String);
 
 impl Model {
+    /// Every HelmRelease placement, in model order.
+    pub fn helm_releases(&self) -> impl Iterator<Item = &Instance> {
+        (self.instances.iter()).filter(|i| super::model::is_helm_release(&i.api_version, &i.kind))
+    }
+
     /// Builds the model from the frozen inventory.
     pub fn build(inventory: &Inventory) -> Model {
         let repo = RepoIndex::new(inventory);
