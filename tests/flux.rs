@@ -16,6 +16,13 @@ fn fixtures(dir: &str) -> PathBuf {
         .join(dir)
 }
 
+/// Writes `text` to `root/path`, creating directories.
+fn write_file(root: &Path, path: &str, text: &str) {
+    let full = root.join(path);
+    std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+    std::fs::write(full, text).unwrap();
+}
+
 fn subdirs(dir: &Path) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = (std::fs::read_dir(dir).unwrap())
         .map(|e| e.unwrap().path())
@@ -291,11 +298,7 @@ fn graph_command_highlights_broken_edges() {
 #[test]
 fn malformed_kustomizations_and_flux_objects_never_panic() {
     let dir = tempfile::tempdir().unwrap();
-    let write = |path: &str, text: &str| {
-        let full = dir.path().join(path);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, text).unwrap();
-    };
+    let write = |path: &str, text: &str| write_file(dir.path(), path, text);
     write("clusters/x/flux-system/gotk-sync.yaml", "# placeholder\n");
     write(
         "clusters/x/odd.yaml",
@@ -362,11 +365,7 @@ fn json_findings_carry_owner_and_cluster() {
 #[test]
 fn findings_on_patched_fields_point_at_the_patch() {
     let dir = tempfile::tempdir().unwrap();
-    let write = |path: &str, text: &str| {
-        let full = dir.path().join(path);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, text).unwrap();
-    };
+    let write = |path: &str, text: &str| write_file(dir.path(), path, text);
     write(
         "clusters/prod/flux-system/gotk-components.yaml",
         "# placeholder\n",
