@@ -186,18 +186,21 @@ fn finish(
             enabled(d.rule) && in_scope(settings, &inventory.file(d.primary.span.file).path)
         })
         .collect();
-    kept.sort_by(|a, b| {
-        let key = |d: &Diagnostic| {
-            (
-                inventory.file(d.primary.span.file).path.clone(),
-                d.primary.span.start,
-                d.primary.span.end,
-                d.rule.code,
-                d.message.clone(),
-            )
-        };
-        key(a).cmp(&key(b))
-    });
+    // Borrowed keys: sorting thousands of findings allocates nothing.
+    fn key<'a>(
+        inventory: &'a Inventory,
+        d: &'a Diagnostic,
+    ) -> (&'a str, u32, u32, &'a str, &'a str) {
+        let span = d.primary.span;
+        (
+            inventory.file(span.file).path.as_str(),
+            span.start,
+            span.end,
+            d.rule.code,
+            d.message.as_str(),
+        )
+    }
+    kept.sort_by(|a, b| key(inventory, a).cmp(&key(inventory, b)));
     kept
 }
 
