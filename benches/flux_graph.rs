@@ -92,7 +92,7 @@ fn main() {
     let mut model = Model::default();
     for _ in 0..5 {
         let t = Instant::now();
-        model = Model::build(&inventory);
+        model = Model::build(&inventory, &Default::default());
         times.push(t.elapsed());
     }
     times.sort();

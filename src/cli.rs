@@ -196,6 +196,8 @@ pub struct Settings {
     pub stats: bool,
     pub policy: PolicyArgs,
     pub schema: crate::schema::Settings,
+    /// Explicit roots, external objects and the Flux version from the config file.
+    pub model: crate::flux::Options,
 }
 
 impl Settings {
@@ -217,6 +219,7 @@ impl Settings {
             stats: false,
             policy: PolicyArgs::default(),
             schema: crate::schema::Settings::default(),
+            model: crate::flux::Options::default(),
         }
     }
 }
@@ -303,6 +306,7 @@ impl CheckArgs {
                 self.crds.iter().map(|d| cwd.join(d)).collect(),
                 &self.schema_location,
             )?,
+            model: crate::flux::Options::default(),
         })
     }
 }

@@ -73,7 +73,7 @@ pub fn analyse(settings: &Settings) -> Result<Outcome, String> {
         let mut timer = Timer::new(settings.stats);
         let (inventory, mut diagnostics) = read_repository(&settings.root, settings.threads);
         timer.stage("read", inventory.files.len());
-        let flux = flux::Model::build(&inventory);
+        let flux = flux::Model::build(&inventory, &settings.model);
         timer.stage("graph", flux.instances.len());
         diagnostics.extend(checks::run(&inventory, &flux, &|rule| enabled(rule)));
         timer.stage("checks", inventory.objects.len());
@@ -102,13 +102,17 @@ pub fn analyse(settings: &Settings) -> Result<Outcome, String> {
 
 /// `graph`: the Flux graph of the repository at `root`, rendered as Mermaid, DOT or text
 /// (walk, parse and the model only: no checks, no policies).
-pub fn graph(root: &std::path::Path, format: cli::GraphFormat) -> Result<String, String> {
+pub fn graph(
+    root: &std::path::Path,
+    options: &flux::Options,
+    format: cli::GraphFormat,
+) -> Result<String, String> {
     let root = root
         .canonicalize()
         .map_err(|e| format!("{}: {e}", root.display()))?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let (inventory, _) = read_repository(&root, threads);
-    let model = flux::Model::build(&inventory);
+    let model = flux::Model::build(&inventory, options);
     Ok(flux::view::render(&model, &inventory, format))
 }
 

@@ -19,7 +19,7 @@ fn main() -> ExitCode {
         Command::Test(args) => run_tests(args),
         Command::Graph { path, format } => {
             let root = path.unwrap_or_else(|| ".".into());
-            gitops_lint::graph(&root, format)
+            gitops_lint::graph(&root, &Default::default(), format)
                 .and_then(|text| write_stdout(|out| out.write_all(text.as_bytes())))
         }
     };

@@ -276,19 +276,19 @@ fn renderer_agrees_with_kubectl_kustomize() {
 fn graph_command_highlights_broken_edges() {
     use gitops_lint::cli::GraphFormat;
     let repo = fixtures("repos/flux-dependency-not-found");
-    let mermaid = gitops_lint::graph(&repo, GraphFormat::Mermaid).unwrap();
+    let mermaid = gitops_lint::graph(&repo, &Default::default(), GraphFormat::Mermaid).unwrap();
     assert!(mermaid.starts_with("flowchart LR"));
     assert!(
         mermaid.contains("missing Kustomization flux-system/infra-controlers\"]:::broken"),
         "{mermaid}"
     );
     assert!(mermaid.contains("-. dependsOn .->"));
-    let dot = gitops_lint::graph(&repo, GraphFormat::Dot).unwrap();
+    let dot = gitops_lint::graph(&repo, &Default::default(), GraphFormat::Dot).unwrap();
     assert!(
         dot.starts_with("digraph flux {") && dot.contains("color=red"),
         "{dot}"
     );
-    let text = gitops_lint::graph(&repo, GraphFormat::Text).unwrap();
+    let text = gitops_lint::graph(&repo, &Default::default(), GraphFormat::Text).unwrap();
     assert!(
         text.contains("cluster clusters/prod: 3 Kustomizations, 3 resolved"),
         "{text}"
@@ -338,7 +338,7 @@ fn malformed_kustomizations_and_flux_objects_never_panic() {
         gitops_lint::cli::GraphFormat::Dot,
         gitops_lint::cli::GraphFormat::Text,
     ] {
-        gitops_lint::graph(dir.path(), format).unwrap();
+        gitops_lint::graph(dir.path(), &Default::default(), format).unwrap();
     }
 }
 

@@ -135,6 +135,8 @@ pub struct Model {
     pub undefined_vars: Vec<UndefinedVar>,
     /// Files read as patches: never objects of their own.
     pub patch_files: HashSet<FileId>,
+    /// What the configuration says beyond the repository.
+    pub options: super::Options,
     /// `inventory.objects` index → instances built from it.
     by_object: HashMap<usize, Vec<usize>>,
     /// `(kind, namespace, name)` → instances.
@@ -153,11 +155,14 @@ impl Model {
     }
 
     /// Builds the model from the frozen inventory.
-    pub fn build(inventory: &Inventory) -> Model {
+    pub fn build(inventory: &Inventory, options: &super::Options) -> Model {
         let repo = RepoIndex::new(inventory);
         let mut b = Builder {
             repo: &repo,
-            model: Model::default(),
+            model: Model {
+                options: options.clone(),
+                ..Model::default()
+            },
             seen: HashSet::new(),
             built: HashSet::new(),
             live: HashMap::new(),

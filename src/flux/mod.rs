@@ -2,10 +2,12 @@
 //! owners, and `postBuild` substitution.
 pub mod graph;
 pub mod model;
+pub mod options;
 pub mod subst;
 pub mod view;
 
 pub use graph::Model;
+pub use options::Options;
 
 use std::collections::HashSet;
 
