@@ -17,6 +17,8 @@ pub struct Inventory {
     pub documents: Vec<Vec<Document>>,
     /// All objects, in file order.
     pub objects: Vec<Object>,
+    /// `(directory, text)` of every `.sourceignore` file (Flux artifact ignore rules).
+    pub source_ignores: Vec<(String, String)>,
     by_kind: HashMap<String, Vec<usize>>,
     by_path: HashMap<String, FileId>,
 }
@@ -29,6 +31,7 @@ impl Inventory {
             files: Vec::with_capacity(loaded.len()),
             documents: Vec::with_capacity(loaded.len()),
             objects: Vec::new(),
+            source_ignores: Vec::new(),
             by_kind: HashMap::new(),
             by_path: HashMap::new(),
         };

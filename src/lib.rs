@@ -126,7 +126,13 @@ pub fn read_repository(root: &std::path::Path, threads: usize) -> (Inventory, Ve
     let mut diagnostics: Vec<Diagnostic> = (loaded.iter_mut())
         .flat_map(|file| std::mem::take(&mut file.diagnostics))
         .collect();
-    let inventory = Inventory::new(root.to_path_buf(), loaded);
+    let mut inventory = Inventory::new(root.to_path_buf(), loaded);
+    inventory.source_ignores = (walked.source_ignores.iter())
+        .filter_map(|path| {
+            let text = std::fs::read_to_string(root.join(path)).ok()?;
+            Some((kustomize::render::parent_dir(path).to_string(), text))
+        })
+        .collect();
     diagnostics.extend(helm_notes(&inventory, &walked.helm_charts));
     (inventory, diagnostics)
 }

@@ -11,6 +11,8 @@ pub struct Walked {
     pub files: Vec<String>,
     /// Directories holding a `Chart.yaml` whose `templates/` were left out (Helm renders them).
     pub helm_charts: Vec<String>,
+    /// `.sourceignore` files (Flux's per-directory ignore rules for source artifacts).
+    pub source_ignores: Vec<String>,
 }
 
 /// `*.yaml`, `*.yml`, `*.json` and kustomize's extension-less `Kustomization`.
@@ -48,7 +50,7 @@ pub fn walk(root: &Path, threads: usize) -> Walked {
                 let keep = path
                     .file_name()
                     .and_then(|n| n.to_str())
-                    .is_some_and(is_candidate);
+                    .is_some_and(|n| is_candidate(n) || n == SOURCEIGNORE);
                 if keep && let Some(relative) = relative(root, &path) {
                     found.lock().expect("walk mutex").push(relative);
                 }
@@ -58,8 +60,15 @@ pub fn walk(root: &Path, threads: usize) -> Walked {
     let mut files = found.into_inner().expect("walk mutex");
     files.sort();
     files.dedup();
-    drop_helm_templates(files)
+    let (source_ignores, files): (Vec<String>, Vec<String>) =
+        (files.into_iter()).partition(|f| f.rsplit('/').next() == Some(SOURCEIGNORE));
+    Walked {
+        source_ignores,
+        ..drop_helm_templates(files)
+    }
 }
+
+const SOURCEIGNORE: &str = ".sourceignore";
 
 fn error_path(error: &ignore::Error) -> Option<std::path::PathBuf> {
     match error {
@@ -103,7 +112,11 @@ fn drop_helm_templates(files: Vec<String>) -> Walked {
         .filter(|f| in_templates(f).is_none())
         .cloned()
         .collect();
-    Walked { files, helm_charts }
+    Walked {
+        files,
+        helm_charts,
+        source_ignores: Vec::new(),
+    }
 }
 
 #[cfg(test)]
@@ -128,6 +141,7 @@ mod tests {
         std::fs::create_dir_all(root.join(".git")).unwrap();
         std::fs::create_dir_all(root.join("chart/templates")).unwrap();
         std::fs::create_dir_all(root.join("build")).unwrap();
+        std::fs::create_dir_all(root.join("app")).unwrap();
         for file in [
             ".github/workflows/ci.yaml",
             ".git/config.yaml",
@@ -137,6 +151,7 @@ mod tests {
             "build/out.yaml",
             "app.yml",
             "notes.txt",
+            "app/.sourceignore",
         ] {
             std::fs::write(root.join(file), "a: 1\n").unwrap();
         }
@@ -152,5 +167,6 @@ mod tests {
             ]
         );
         assert_eq!(walked.helm_charts, ["chart"]);
+        assert_eq!(walked.source_ignores, ["app/.sourceignore"]);
     }
 }

@@ -290,7 +290,9 @@ fn graph_command_highlights_broken_edges() {
     );
     let text = gitops_lint::graph(&repo, &Default::default(), GraphFormat::Text).unwrap();
     assert!(
-        text.contains("cluster clusters/prod: 3 Kustomizations, 3 resolved"),
+        text.contains(
+            "cluster clusters/prod (self-applying Kustomization): 3 Kustomizations, 3 resolved"
+        ),
         "{text}"
     );
 }

@@ -4,8 +4,11 @@
 //! Built once from the frozen inventory; the result is owned and never calls back.
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
 
+use super::ignore::SourceIgnore;
 use super::model::{self, GeneratedArtifact, Kustomization, Ref};
+use super::roots::{self, FLUX_SYSTEM, FoundBy, OwnSource, Root};
 use super::subst;
 use crate::inventory::Inventory;
 use crate::kustomize::render::{self, Origin, Problem, Renderer, RepoIndex, Resource};
@@ -21,12 +24,18 @@ pub struct Cluster {
     pub dir: String,
     /// Index of the root in [`Model::kustomizations`].
     pub root: usize,
-    /// The repository's own GitRepository `(namespace, name)` for this cluster.
-    pub own_source: (String, String),
-    /// The root Kustomization is not in the repository (bootstrap files are placeholders).
+    /// The source the root sync reads this repository through (`flux-system` by default).
+    pub own_source: OwnSource,
+    /// The root Kustomization is not in the repository (bootstrap files are placeholders,
+    /// or the Flux Operator creates it).
     pub synthetic_root: bool,
+    pub found_by: FoundBy,
     /// ExternalArtifacts produced by ArtifactGenerators in this cluster.
     pub artifacts: Vec<GeneratedArtifact>,
+    /// Objects a synthetic root applies instead of rendering `dir`.
+    seeds: Vec<usize>,
+    /// Index of the repository view of its source (ignore rules applied).
+    index: usize,
 }
 
 /// How a Kustomization's source resolved.
@@ -135,6 +144,9 @@ pub struct Model {
     pub undefined_vars: Vec<UndefinedVar>,
     /// Files read as patches: never objects of their own.
     pub patch_files: HashSet<FileId>,
+    /// Files no cluster's source artifact holds (`spec.ignore`, `.sourceignore`): only YAML
+    /// syntax is judged there.
+    pub ignored_files: HashSet<FileId>,
     /// What the configuration says beyond the repository.
     pub options: super::Options,
     /// `inventory.objects` index → instances built from it.
@@ -145,8 +157,50 @@ pub struct Model {
     by_file: HashMap<FileId, Vec<(Span, usize)>>,
 }
 
-/// A `(ns, name)` pair.
-type NsName = (String, String);
+/// The repository as each root source sees it; the first entry is `flux-system` (the default
+/// for Kustomizations no root applies). `None`: the source has no ignore rules.
+fn source_indexes<'i>(
+    inventory: &'i Inventory,
+    roots: &[Root],
+) -> Vec<(OwnSource, Option<RepoIndex<'i>>)> {
+    let mut sources = vec![OwnSource::flux_system()];
+    for root in roots {
+        if !sources.contains(&root.source) {
+            sources.push(root.source.clone());
+        }
+    }
+    (sources.into_iter())
+        .map(|source| {
+            let index = source_ignore(inventory, &source)
+                .map(|rules| RepoIndex::with_ignore(inventory, Some(Arc::new(rules))));
+            (source, index)
+        })
+        .collect()
+}
+
+/// `spec.ignore` of the source object (when the repository holds it) and the `.sourceignore`
+/// files: what source-controller leaves out of a GitRepository or Bucket artifact.
+fn source_ignore(inventory: &Inventory, source: &OwnSource) -> Option<SourceIgnore> {
+    if source.kind != "GitRepository" && source.kind != "Bucket" {
+        return None;
+    }
+    let spec = (inventory.objects_of_kind(&source.kind))
+        .find(|o| {
+            model::is_source(&o.api_version, o.kind())
+                && o.id.name == source.name
+                && (o.id.namespace.as_deref()).is_none_or(|n| n == source.namespace)
+        })
+        .and_then(|o| o.root.pointer("/spec/ignore"))
+        .and_then(Node::as_str);
+    if spec.is_none() && inventory.source_ignores.is_empty() {
+        return None;
+    }
+    Some(SourceIgnore::new(
+        &inventory.root,
+        spec,
+        &inventory.source_ignores,
+    ))
+}
 
 impl Model {
     /// Every HelmRelease placement, in model order.
@@ -157,8 +211,11 @@ impl Model {
     /// Builds the model from the frozen inventory.
     pub fn build(inventory: &Inventory, options: &super::Options) -> Model {
         let repo = RepoIndex::new(inventory);
+        let found = roots::discover(&repo, &options.clusters);
+        let indexes = source_indexes(inventory, &found);
         let mut b = Builder {
             repo: &repo,
+            indexes: &indexes,
             model: Model {
                 options: options.clone(),
                 ..Model::default()
@@ -166,13 +223,19 @@ impl Model {
             seen: HashSet::new(),
             built: HashSet::new(),
             live: HashMap::new(),
+            root_objects: HashMap::new(),
         };
-        b.find_clusters();
-        for c in 0..b.model.clusters.len() {
+        for root in found {
+            let c = b.add_cluster(root);
             b.walk_cluster(c);
         }
-        b.build_unreached_kustomizations();
-        b.add_standalone();
+        b.adopt_unapplied();
+        b.model.ignored_files = (inventory.files.iter())
+            .filter(|f| b.hidden_everywhere(f.id))
+            .map(|f| f.id)
+            .collect();
+        let unreached = b.build_unreached_kustomizations();
+        b.add_standalone(unreached);
         let mut model = b.model;
         model.by_id = b.live;
         render::dedup(&mut model.problems);
@@ -239,9 +302,9 @@ impl Model {
         // The bootstrap source: a GitRepository, or any source kind when the sync is not in the
         // repository (Flux Operator and OCI bootstraps name theirs `flux-system` too).
         let own = |c: &Cluster| {
-            (kind == "GitRepository" || c.synthetic_root)
-                && c.own_source.0 == namespace
-                && c.own_source.1 == name
+            (kind == c.own_source.kind || c.synthetic_root)
+                && c.own_source.namespace == namespace
+                && c.own_source.name == name
         };
         let artifact = |c: &Cluster| {
             kind == "ExternalArtifact"
@@ -358,7 +421,11 @@ impl Model {
 
 struct Builder<'r, 'i> {
     repo: &'r RepoIndex<'i>,
+    /// The repository as each root source sees it (`None`: no ignore rules, use `repo`).
+    indexes: &'r [(OwnSource, Option<RepoIndex<'i>>)],
     model: Model,
+    /// Root Kustomization node → its object as written (read before it applies itself).
+    root_objects: HashMap<usize, usize>,
     /// `(cluster, namespace, name)` of Kustomizations already in the graph.
     seen: HashSet<(usize, String, String)>,
     /// Directories built by some Flux Kustomization.
@@ -367,108 +434,169 @@ struct Builder<'r, 'i> {
     live: HashMap<(String, String, String), Vec<usize>>,
 }
 
-impl Builder<'_, '_> {
+impl<'r, 'i> Builder<'r, 'i> {
     fn inventory(&self) -> &Inventory {
         self.repo.inventory
     }
 
-    /// Root syncs: a Flux Kustomization on a GitRepository whose `spec.path` contains its own file
-    /// (the bootstrap pattern), else `<dir>/flux-system/gotk-*.yaml` placeholders.
-    fn find_clusters(&mut self) {
+    /// Adds a cluster for `root` with its root Kustomization node.
+    fn add_cluster(&mut self, root: Root) -> usize {
         let inv = self.repo.inventory;
-        let mut roots: Vec<(String, Option<usize>, NsName)> = Vec::new();
-        for (i, obj) in inv.objects.iter().enumerate() {
-            if !model::is_flux_kustomization(&obj.api_version, &obj.id.kind) {
-                continue;
+        let c = self.model.clusters.len();
+        let (name, namespace) = match root.object {
+            Some(o) => {
+                let id = &inv.objects[o].id;
+                let ns = id.namespace.clone();
+                (id.name.clone(), ns.unwrap_or_else(|| FLUX_SYSTEM.into()))
             }
-            let ks = Kustomization(&obj.root);
-            let ns = obj
-                .id
-                .namespace
-                .clone()
-                .unwrap_or_else(|| "flux-system".into());
-            let Some(src) = ks.source_ref().filter(|s| s.kind == "GitRepository") else {
+            None => (root.source.name.clone(), root.source.namespace.clone()),
+        };
+        self.seen.insert((c, namespace.clone(), name.clone()));
+        let k = self.model.kustomizations.len();
+        self.model.kustomizations.push(KsNode {
+            name,
+            namespace,
+            cluster: c,
+            parent: None,
+            instance: None,
+            source: SourceStatus::Repository {
+                dir: root.dir.clone(),
+            },
+            applied: 0,
+        });
+        let index = (self.indexes.iter())
+            .position(|(s, _)| *s == root.source)
+            .unwrap_or(0);
+        self.model.clusters.push(Cluster {
+            name: root.name,
+            dir: root.dir,
+            root: k,
+            own_source: root.source,
+            synthetic_root: root.object.is_none(),
+            found_by: root.found_by,
+            artifacts: Vec::new(),
+            seeds: root.seeds,
+            index,
+        });
+        if let Some(o) = root.object {
+            // The root object as written: it applies itself, and adopts the rendered copy.
+            self.root_objects.insert(k, o);
+        }
+        c
+    }
+
+    /// The repository as cluster `c`'s source artifact holds it.
+    fn index(&self, c: usize) -> &'r RepoIndex<'i> {
+        let indexes: &'r [(OwnSource, Option<RepoIndex<'i>>)] = self.indexes;
+        indexes[self.model.clusters[c].index]
+            .1
+            .as_ref()
+            .unwrap_or(self.repo)
+    }
+
+    /// Kustomizations on the repository's own source that no cluster applies become roots; the
+    /// ones that apply each other are one tree, and unapplied roots of one directory are one
+    /// cluster (siblings such as `clusters/prod/{infra,apps}.yaml` applied by an outside bootstrap).
+    fn adopt_unapplied(&mut self) {
+        let inv = self.repo.inventory;
+        let applied: HashSet<usize> = (self.model.instances.iter())
+            .filter_map(|i| match i.origin {
+                Origin::Object(o) => Some(o),
+                Origin::Generated { .. } => None,
+            })
+            .collect();
+        let mut own: Vec<OwnSource> = (self.model.clusters.iter())
+            .map(|c| c.own_source.clone())
+            .collect();
+        own.push(OwnSource::flux_system());
+        let unapplied: Vec<usize> = (inv.objects.iter().enumerate())
+            .filter(|(o, obj)| {
+                model::is_flux_kustomization(&obj.api_version, obj.kind())
+                    && !applied.contains(o)
+                    && !self.model.patch_files.contains(&obj.file)
+                    && !self.hidden_everywhere(obj.file)
+                    && Kustomization(&obj.root).source_ref().is_some_and(|src| {
+                        let ns = obj.id.namespace.as_deref().unwrap_or(FLUX_SYSTEM);
+                        own.iter().any(|s| {
+                            s.kind == src.kind
+                                && s.name == src.name
+                                && s.namespace == src.namespace_or(ns)
+                        })
+                    })
+            })
+            .map(|(o, _)| o)
+            .collect();
+        if unapplied.is_empty() {
+            return;
+        }
+        let members: HashSet<usize> = unapplied.iter().copied().collect();
+        let mut applied_by_member = HashSet::new();
+        for &o in &unapplied {
+            let Some(dir) = roots::path_dir(&inv.objects[o].root) else {
                 continue;
             };
-            let Some(dir) = ks
-                .path()
-                .and_then(|(p, _)| render::join("", p))
-                .filter(|d| !d.is_empty())
-            else {
-                continue;
-            };
-            let file = &inv.file(obj.file).path;
-            if file.starts_with(&format!("{dir}/")) && !roots.iter().any(|(d, _, _)| *d == dir) {
-                let src_ns = src.namespace_or(&ns).to_string();
-                roots.push((dir, Some(i), (src_ns, src.name.clone())));
-            }
-        }
-        // Flux Operator: a FluxInstance syncs `spec.sync.path`.
-        for obj in inv.objects.iter().filter(|o| o.id.kind == "FluxInstance") {
-            let sync = obj.root.pointer("/spec/sync");
-            let path = sync.and_then(|s| s.get_str("path"));
-            if let Some(dir) = path
-                .and_then(|p| render::join("", p))
-                .filter(|d| !d.is_empty())
-                && !roots.iter().any(|(d, _, _)| *d == dir)
-            {
-                let ns = obj
-                    .id
-                    .namespace
-                    .clone()
-                    .unwrap_or_else(|| "flux-system".into());
-                roots.push((dir, None, (ns.clone(), ns)));
-            }
-        }
-        for file in &inv.files {
-            for marker in [
-                "/flux-system/gotk-sync.yaml",
-                "/flux-system/gotk-components.yaml",
-            ] {
-                if let Some(dir) = file.path.strip_suffix(marker)
-                    && !roots.iter().any(|(d, _, _)| d == dir)
+            let mut renderer = Renderer::new(self.repo);
+            for res in renderer.build_flux_dir(&dir) {
+                if let Origin::Object(child) = res.origin
+                    && child != o
+                    && members.contains(&child)
                 {
-                    roots.push((
-                        dir.to_string(),
-                        None,
-                        ("flux-system".into(), "flux-system".into()),
-                    ));
+                    applied_by_member.insert(child);
                 }
             }
         }
-        roots.sort_by(|a, b| a.0.cmp(&b.0));
-        for (dir, object, own_source) in roots {
-            let c = self.model.clusters.len();
-            let (name, namespace) = match object {
-                Some(o) => {
-                    let id = &inv.objects[o].id;
-                    (
-                        id.name.clone(),
-                        id.namespace.clone().unwrap_or_else(|| "flux-system".into()),
-                    )
-                }
-                None => (own_source.1.clone(), own_source.0.clone()),
-            };
-            self.seen.insert((c, namespace.clone(), name.clone()));
-            let root = self.model.kustomizations.len();
-            self.model.kustomizations.push(KsNode {
-                name,
-                namespace,
-                cluster: c,
-                parent: None,
-                instance: None,
-                source: SourceStatus::Repository { dir: dir.clone() },
-                applied: 0,
-            });
-            self.model.clusters.push(Cluster {
-                name: dir.clone(),
-                dir,
-                root,
-                own_source,
-                synthetic_root: object.is_none(),
-                artifacts: Vec::new(),
-            });
+        let mut by_dir: Vec<(String, Vec<usize>)> = Vec::new();
+        for o in unapplied
+            .into_iter()
+            .filter(|o| !applied_by_member.contains(o))
+        {
+            let dir = render::parent_dir(&inv.file(inv.objects[o].file).path).to_string();
+            match by_dir.iter_mut().find(|(d, _)| *d == dir) {
+                Some((_, list)) => list.push(o),
+                None => by_dir.push((dir, vec![o])),
+            }
         }
+        for (dir, list) in by_dir {
+            let source =
+                roots::own_source_of(&inv.objects[list[0]]).unwrap_or_else(OwnSource::flux_system);
+            let root = if list.len() == 1 {
+                let o = list[0];
+                roots::Root {
+                    object: Some(o),
+                    dir: roots::path_dir(&inv.objects[o].root).unwrap_or_default(),
+                    ..roots::synthetic(&dir, source, FoundBy::Unapplied)
+                }
+            } else {
+                let mut root = roots::synthetic(&dir, source, FoundBy::Unapplied);
+                let rendered: HashSet<usize> = if dir.is_empty() {
+                    HashSet::new()
+                } else {
+                    let mut renderer = Renderer::new(self.repo);
+                    (renderer.build_flux_dir(&dir).into_iter())
+                        .filter_map(|r| match r.origin {
+                            Origin::Object(o) => Some(o),
+                            Origin::Generated { .. } => None,
+                        })
+                        .collect()
+                };
+                if !list.iter().all(|o| rendered.contains(o)) {
+                    root.seeds = list;
+                }
+                root
+            };
+            let mut root = root;
+            if self.model.clusters.iter().any(|c| c.name == root.name) {
+                root.name = format!("{} ({})", root.name, self.model.clusters.len());
+            }
+            let c = self.add_cluster(root);
+            self.walk_cluster(c);
+        }
+    }
+
+    /// Whether every cluster's source leaves `file` out (never in any cluster).
+    fn hidden_everywhere(&self, file: FileId) -> bool {
+        !self.model.clusters.is_empty()
+            && (0..self.model.clusters.len()).all(|c| self.index(c).is_hidden(file))
     }
 
     fn walk_cluster(&mut self, c: usize) {
@@ -499,20 +627,33 @@ impl Builder<'_, '_> {
             }
             pending = still;
         }
+        // A root applied from outside the repository is itself in the cluster.
+        if self.model.kustomizations[root].instance.is_none()
+            && let Some(&o) = self.root_objects.get(&root)
+        {
+            let res = Resource {
+                origin: Origin::Object(o),
+                node: self.repo.inventory.objects[o].root.clone(),
+                opaque: false,
+            };
+            let i = self.push_instance(res, None, Some(c));
+            self.model.kustomizations[root].instance = Some(i);
+        }
     }
 
     /// The effective tree of a Kustomization (`None` for a synthetic root).
     fn ks_node(&self, k: usize) -> Option<&Node> {
-        self.model.kustomizations[k]
-            .instance
-            .map(|i| &self.model.instances[i].node)
+        match self.model.kustomizations[k].instance {
+            Some(i) => Some(&self.model.instances[i].node),
+            None => (self.root_objects.get(&k)).map(|&o| &self.repo.inventory.objects[o].root),
+        }
     }
 
     /// Resolves and renders one Kustomization. `None`: waits for an ArtifactGenerator.
     fn process(&mut self, k: usize) -> Option<Vec<usize>> {
         let c = self.model.kustomizations[k].cluster;
         let Some(node) = self.ks_node(k).cloned() else {
-            // Synthetic root: render the cluster directory as is.
+            // Synthetic root: render the cluster directory as is (or apply its seeds).
             let dir = self.model.clusters[c].dir.clone();
             return Some(self.render(k, &dir, None));
         };
@@ -526,7 +667,8 @@ impl Builder<'_, '_> {
         if src.kind == "ExternalArtifact" {
             return None;
         }
-        if !(src.kind == "GitRepository" && src.name == own.1 && src.namespace_or(&ns) == own.0) {
+        if !(src.kind == own.kind && src.name == own.name && src.namespace_or(&ns) == own.namespace)
+        {
             self.model.kustomizations[k].source = SourceStatus::External;
             return Some(Vec::new());
         }
@@ -535,7 +677,7 @@ impl Builder<'_, '_> {
             self.model.kustomizations[k].source = SourceStatus::Unresolved;
             return Some(Vec::new());
         }
-        match render::join("", path).filter(|d| self.repo.is_dir(d)) {
+        match render::join("", path).filter(|d| self.index(c).is_dir(d)) {
             Some(dir) => {
                 self.model.kustomizations[k].source = SourceStatus::Repository { dir: dir.clone() };
                 Some(self.render(k, &dir, Some(&node)))
@@ -566,6 +708,7 @@ impl Builder<'_, '_> {
             .find(|a| a.name == src.name && a.namespace == src.namespace_or(&ns))?
             .clone();
         let own = cluster.own_source.clone();
+        let index = self.index(c);
         let (path, span) = ks.path().unwrap_or(("", node.span));
         let path = render::join("", path).unwrap_or_default();
         let mut candidates = Vec::new();
@@ -573,7 +716,7 @@ impl Builder<'_, '_> {
             let from_own = artifact
                 .sources
                 .iter()
-                .any(|(a, kind, name)| a == alias && kind == "GitRepository" && *name == own.1);
+                .any(|(a, kind, name)| a == alias && *kind == own.kind && *name == own.name);
             if !from_own {
                 continue;
             }
@@ -588,7 +731,7 @@ impl Builder<'_, '_> {
                 candidates.push(render::join(&copy.from_dir, rest).unwrap_or_default());
             }
         }
-        if let Some(dir) = candidates.iter().find(|d| self.repo.is_dir(d)).cloned() {
+        if let Some(dir) = candidates.iter().find(|d| index.is_dir(d)).cloned() {
             self.model.kustomizations[k].source = SourceStatus::Repository { dir: dir.clone() };
             return Some(self.render(k, &dir, Some(&node)));
         }
@@ -607,8 +750,20 @@ impl Builder<'_, '_> {
     /// Renders `dir` for Kustomization `k` and records the objects it applies.
     fn render(&mut self, k: usize, dir: &str, node: Option<&Node>) -> Vec<usize> {
         let c = self.model.kustomizations[k].cluster;
-        let mut renderer = Renderer::new(self.repo);
-        let mut resources = renderer.build_flux_dir(dir);
+        let mut renderer = Renderer::new(self.index(c));
+        let seeds = &self.model.clusters[c].seeds;
+        let mut resources = if node.is_none() && !seeds.is_empty() {
+            let objects = &self.repo.inventory.objects;
+            (seeds.iter())
+                .map(|&o| Resource {
+                    origin: Origin::Object(o),
+                    node: objects[o].root.clone(),
+                    opaque: false,
+                })
+                .collect()
+        } else {
+            renderer.build_flux_dir(dir)
+        };
         if let Some(node) = node {
             let ks = Kustomization(node);
             if let Some(components) = ks.components() {
@@ -783,29 +938,73 @@ impl Builder<'_, '_> {
         Some(Some(out))
     }
 
-    /// kustomizations no Flux Kustomization reaches are still built, for their problems.
-    fn build_unreached_kustomizations(&mut self) {
-        let mut renderer = Renderer::new(self.repo);
-        for dir in &self.repo.kustomization_dirs {
-            if !self.built.contains(dir) && !renderer.built.contains(dir) {
-                renderer.build_dir(dir);
-            }
+    /// Kustomization directories no Flux Kustomization reaches are built as `kustomize build`
+    /// would (for their problems, and so their objects carry the overlay's `namespace:`, prefix
+    /// and patches); only the top ones, which no other unreached kustomization includes.
+    fn build_unreached_kustomizations(&mut self) -> Vec<Resource> {
+        let ignored = &self.model.ignored_files;
+        let unreached: Vec<&String> = (self.repo.kustomization_dirs.iter())
+            .filter(|dir| !self.built.contains(*dir))
+            .filter(|dir| {
+                // A Component is only ever applied by the kustomization that uses it.
+                (self.repo.kustomization_file(dir)).is_some_and(|f| {
+                    !ignored.contains(&f)
+                        && (self.repo.root_of(f)).and_then(|k| k.get_str("kind"))
+                            != Some("Component")
+                })
+            })
+            .collect();
+        let mut builds = Vec::new();
+        let mut included: HashSet<String> = HashSet::new();
+        for dir in unreached {
+            let mut renderer = Renderer::new(self.repo);
+            let resources = renderer.build_dir(dir);
+            included.extend(renderer.built.iter().filter(|d| *d != dir).cloned());
+            builds.push((dir, resources, renderer));
         }
-        self.model.problems.append(&mut renderer.problems);
-        self.model.patch_files.extend(renderer.patch_files);
+        let mut out = Vec::new();
+        for (dir, resources, mut renderer) in builds {
+            if included.contains(dir) {
+                continue;
+            }
+            self.model.problems.append(&mut renderer.problems);
+            self.model.patch_files.extend(renderer.patch_files);
+            out.extend(resources);
+        }
+        out
     }
 
-    /// Every object no Kustomization applies is linted standalone (owner none).
-    fn add_standalone(&mut self) {
+    /// Objects no Flux Kustomization applies are linted standalone (no owner, no cluster): as
+    /// their top kustomization renders them, else as written. Files outside every source
+    /// artifact are left out.
+    fn add_standalone(&mut self, rendered: Vec<Resource>) {
         let inv = self.repo.inventory;
-        let owned: HashSet<usize> = (self.model.instances.iter())
+        let mut owned: HashSet<usize> = (self.model.instances.iter())
             .filter_map(|i| match i.origin {
                 Origin::Object(o) => Some(o),
                 Origin::Generated { .. } => None,
             })
             .collect();
+        for res in rendered {
+            if let Origin::Object(o) = res.origin
+                && (owned.contains(&o) || self.model.patch_files.contains(&inv.objects[o].file))
+            {
+                continue;
+            }
+            let i = self.push_instance(res, None, None);
+            self.check_standalone_path(i);
+        }
+        owned.extend(
+            (self.model.instances.iter()).filter_map(|i| match i.origin {
+                Origin::Object(o) => Some(o),
+                Origin::Generated { .. } => None,
+            }),
+        );
         for (o, obj) in inv.objects.iter().enumerate() {
-            if owned.contains(&o) || self.model.patch_files.contains(&obj.file) {
+            if owned.contains(&o)
+                || self.model.patch_files.contains(&obj.file)
+                || self.model.ignored_files.contains(&obj.file)
+            {
                 continue;
             }
             let res = Resource {

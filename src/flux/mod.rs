@@ -1,8 +1,10 @@
 //! The Flux model: typed views over the Flux kinds, the graph of Kustomizations per cluster,
 //! owners, and `postBuild` substitution.
 pub mod graph;
+pub mod ignore;
 pub mod model;
 pub mod options;
+pub mod roots;
 pub mod subst;
 pub mod view;
 

@@ -48,8 +48,8 @@ fn build(model: &Model) -> Vec<(String, Graph)> {
         let mut g = Graph::default();
         let own = &cluster.own_source;
         g.node(
-            node_id(c, "GitRepository", &own.0, &own.1),
-            format!("GitRepository {}/{}", own.0, own.1),
+            node_id(c, &own.kind, &own.namespace, &own.name),
+            format!("{} {}/{}", own.kind, own.namespace, own.name),
             Shape::Source,
         );
         for (_, inst) in model
@@ -119,7 +119,7 @@ fn build(model: &Model) -> Vec<(String, Graph)> {
             let Some(i) = ks.instance else {
                 g.edges.push((
                     id.clone(),
-                    node_id(c, "GitRepository", &own.0, &own.1),
+                    node_id(c, &own.kind, &own.namespace, &own.name),
                     "source",
                     false,
                 ));
@@ -316,11 +316,7 @@ fn text(model: &Model, inventory: &Inventory) -> String {
             .iter()
             .filter(|k| k.cluster == c)
             .count();
-        let root = if cluster.synthetic_root {
-            " (bootstrap sync not in the repository)"
-        } else {
-            ""
-        };
+        let root = format!(" ({})", cluster.found_by.describe());
         let _ = writeln!(
             s,
             "cluster {}{root}: {total} Kustomizations, {resolved} resolved in this repository, {owned} objects",

@@ -3,11 +3,13 @@
 //! labels. Output objects are owned trees whose nodes keep the span they came from (base or patch).
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use super::json6902;
 use super::select::{Candidate, Matcher, Target};
 use super::smp;
 use super::tree::{self, get, get_str, str_node};
+use crate::flux::ignore::SourceIgnore;
 use crate::inventory::Inventory;
 use crate::source::{FileId, Span};
 use crate::yaml::{Node, Value};
@@ -92,6 +94,9 @@ pub struct RepoIndex<'i> {
     pub kustomization_dirs: Vec<String>,
     /// Kinds that are cluster-scoped (built in, plus CRDs with `scope: Cluster`).
     cluster_scoped: HashSet<String>,
+    /// The source's ignore rules: hidden files do not exist for this index.
+    ignore: Option<Arc<SourceIgnore>>,
+    hidden: HashSet<FileId>,
 }
 
 const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -163,14 +168,28 @@ pub fn is_remote(entry: &str) -> bool {
 
 impl<'i> RepoIndex<'i> {
     pub fn new(inventory: &'i Inventory) -> Self {
+        Self::with_ignore(inventory, None)
+    }
+
+    /// The repository as a source artifact sees it: files `ignore` hides do not exist.
+    pub fn with_ignore(inventory: &'i Inventory, ignore: Option<Arc<SourceIgnore>>) -> Self {
+        let hidden: HashSet<FileId> = match &ignore {
+            Some(rules) => (inventory.files.iter())
+                .filter(|f| rules.hides(&inventory.root, &f.path, false))
+                .map(|f| f.id)
+                .collect(),
+            None => HashSet::new(),
+        };
         let mut objects_by_file = vec![Vec::new(); inventory.files.len()];
         for (i, object) in inventory.objects.iter().enumerate() {
-            objects_by_file[object.file.0 as usize].push(i);
+            if !hidden.contains(&object.file) {
+                objects_by_file[object.file.0 as usize].push(i);
+            }
         }
         let mut dirs = HashSet::from([String::new()]);
         let mut files_in_dir: BTreeMap<String, Vec<FileId>> = BTreeMap::new();
         let mut subdirs: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for file in &inventory.files {
+        for file in inventory.files.iter().filter(|f| !hidden.contains(&f.id)) {
             let dir = parent_dir(&file.path);
             files_in_dir
                 .entry(dir.to_string())
@@ -202,6 +221,7 @@ impl<'i> RepoIndex<'i> {
             }
         }
         let mut kustomization_dirs: Vec<String> = (inventory.files.iter())
+            .filter(|f| !hidden.contains(&f.id))
             .filter(|f| KUSTOMIZATION_FILES.contains(&f.path.rsplit('/').next().unwrap_or("")))
             .map(|f| parent_dir(&f.path).to_string())
             .collect();
@@ -215,19 +235,35 @@ impl<'i> RepoIndex<'i> {
             subdirs,
             kustomization_dirs,
             cluster_scoped,
+            ignore,
+            hidden,
         }
     }
 
+    /// Whether the source's ignore rules hide `path` (a file or directory not in the inventory).
+    fn hides(&self, path: &str, is_dir: bool) -> bool {
+        (self.ignore.as_ref()).is_some_and(|rules| rules.hides(&self.inventory.root, path, is_dir))
+    }
+
+    /// Whether any file of the inventory is hidden from this index.
+    pub fn is_hidden(&self, file: FileId) -> bool {
+        self.hidden.contains(&file)
+    }
+
     pub fn is_dir(&self, dir: &str) -> bool {
-        self.dirs.contains(dir) || self.inventory.root.join(dir).is_dir()
+        self.dirs.contains(dir)
+            || (!self.hides(dir, true) && self.inventory.root.join(dir).is_dir())
     }
 
     pub fn file_id(&self, path: &str) -> Option<FileId> {
-        self.inventory.file_by_path(path).map(|f| f.id)
+        (self.inventory.file_by_path(path))
+            .map(|f| f.id)
+            .filter(|id| !self.hidden.contains(id))
     }
 
     pub fn is_file(&self, path: &str) -> bool {
-        self.file_id(path).is_some() || self.inventory.root.join(path).is_file()
+        self.file_id(path).is_some()
+            || (!self.hides(path, false) && self.inventory.root.join(path).is_file())
     }
 
     pub fn is_cluster_scoped(&self, kind: &str) -> bool {
@@ -496,6 +532,7 @@ impl<'r, 'i> Renderer<'r, 'i> {
             return;
         };
         self.stack.push(dir.to_string());
+        self.built.insert(dir.to_string());
         self.accumulate(dir, k, acc);
         self.stack.pop();
     }
@@ -534,7 +571,10 @@ impl<'r, 'i> Renderer<'r, 'i> {
             let (key, rel) = spec
                 .split_once('=')
                 .unwrap_or_else(|| (spec.rsplit('/').next().unwrap_or(spec), spec));
-            if join(dir, rel).is_none_or(|p| !self.repo.is_file(&p)) {
+            if is_remote(rel) {
+                self.not_rendered.push(file.span);
+                opaque = true;
+            } else if join(dir, rel).is_none_or(|p| !self.repo.is_file(&p)) {
                 self.problem(file.span, format!("generator file `{rel}` does not exist"));
             }
             data.push((str_node(key, file.span), str_node("", file.span)));
@@ -782,14 +822,25 @@ impl<'r, 'i> Renderer<'r, 'i> {
         })
     }
 
+    /// kustomize's namespace transformer: namespaced objects move to `ns`, and every
+    /// `Namespace` object is renamed to it (repositories write `name: _` and rely on this).
     fn set_namespace(&mut self, acc: &mut [Resource], ns: &str, span: Option<Span>) {
         for res in acc.iter_mut() {
-            if self.repo.is_cluster_scoped(res.kind()) {
+            let rename = res.kind() == "Namespace" && res.api_version() == "v1";
+            if self.repo.is_cluster_scoped(res.kind()) && !rename {
                 continue;
             }
             let span = span.unwrap_or(res.node.span);
             let meta = tree::ensure_map(&mut res.node, "metadata", span);
-            tree::set(meta, "namespace", str_node(ns, span));
+            if rename {
+                // The Namespace keeps its place in its file; only its name changes.
+                match tree::get_mut(meta, "name") {
+                    Some(name) => name.value = Value::Str(ns.to_string()),
+                    None => tree::set(meta, "name", str_node(ns, span)),
+                }
+            } else {
+                tree::set(meta, "namespace", str_node(ns, span));
+            }
         }
     }
 
