@@ -90,7 +90,7 @@ pub fn analyse(settings: &Settings) -> Result<Outcome, String> {
         ));
         timer.stage("schema", inventory.objects.len());
         let diagnostics = suppress::apply(diagnostics, &inventory, &rules, &enabled);
-        let diagnostics = finish(diagnostics, settings, &inventory, &enabled);
+        let diagnostics = finish(diagnostics, settings, &inventory, &flux, &enabled);
         Ok(Outcome {
             inventory,
             flux,
@@ -184,16 +184,22 @@ fn helm_notes(inventory: &Inventory, charts: &[String]) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// Keep enabled rules and in-scope files; sort by (file, position, rule, message) for byte-identical output.
+/// Keep enabled rules and in-scope files (files no source artifact holds only for YAML syntax);
+/// sort by (file, position, rule, message) for byte-identical output.
 fn finish(
     diagnostics: Vec<Diagnostic>,
     settings: &Settings,
     inventory: &Inventory,
+    flux: &flux::Model,
     enabled: &dyn Fn(&RuleMeta) -> bool,
 ) -> Vec<Diagnostic> {
+    let syntax = checks::yaml_syntax::YamlSyntax::META.code;
     let mut kept: Vec<Diagnostic> = (diagnostics.into_iter())
         .filter(|d| {
-            enabled(d.rule) && in_scope(settings, &inventory.file(d.primary.span.file).path)
+            let file = d.primary.span.file;
+            enabled(d.rule)
+                && in_scope(settings, &inventory.file(file).path)
+                && (d.rule.code == syntax || !flux.ignored_files.contains(&file))
         })
         .collect();
     // Borrowed keys: sorting thousands of findings allocates nothing.

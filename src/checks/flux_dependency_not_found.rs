@@ -43,6 +43,10 @@ impl Check for FluxDependencyNotFound {
     fn check_model(&self, model: &Model, _inventory: &Inventory, out: &mut Vec<Diagnostic>) {
         let start = out.len();
         for inst in &model.instances {
+            // Outside every cluster the dependency's cluster is unknown.
+            if inst.cluster.is_none() {
+                continue;
+            }
             let deps = if model::is_flux_kustomization(&inst.api_version, &inst.kind) {
                 Kustomization(&inst.node).depends_on()
             } else if model::is_helm_release(&inst.api_version, &inst.kind) {
@@ -60,7 +64,8 @@ impl Check for FluxDependencyNotFound {
                             Some(k.cluster) == inst.cluster
                                 && k.namespace == ns
                                 && k.name == dep.name
-                        }));
+                        }))
+                    || model.is_external(inst.cluster, &inst.kind, ns, &dep.name);
                 if found {
                     continue;
                 }

@@ -48,7 +48,8 @@ impl Check for FluxSourceNotFound {
 
     fn check_model(&self, model: &Model, _inventory: &Inventory, out: &mut Vec<Diagnostic>) {
         let start = out.len();
-        for inst in &model.instances {
+        // Outside every cluster what exists is unknown.
+        for inst in model.instances.iter().filter(|i| i.cluster.is_some()) {
             let refs: Vec<Ref> = if model::is_flux_kustomization(&inst.api_version, &inst.kind) {
                 Kustomization(&inst.node).source_ref().into_iter().collect()
             } else if model::is_helm_release(&inst.api_version, &inst.kind) {

@@ -47,7 +47,8 @@ impl Check for FluxValuesFromNotFound {
 
     fn check_model(&self, model: &Model, _inventory: &Inventory, out: &mut Vec<Diagnostic>) {
         let start = out.len();
-        for inst in model.helm_releases() {
+        // Outside every cluster what exists is unknown.
+        for inst in model.helm_releases().filter(|i| i.cluster.is_some()) {
             for r in HelmRelease(&inst.node).values_from() {
                 if r.optional
                     || r.is_templated()
@@ -61,7 +62,7 @@ impl Check for FluxValuesFromNotFound {
                     .any(|i| i.group().is_empty());
                 let produced =
                     r.kind == "Secret" && secret_producer(model, inst.cluster, ns, &r.name);
-                if direct || produced {
+                if direct || produced || model.is_external(inst.cluster, &r.kind, ns, &r.name) {
                     continue;
                 }
                 let message = format!(

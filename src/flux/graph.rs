@@ -277,12 +277,33 @@ impl Model {
         .filter(move |inst| cluster.is_none() || inst.cluster == cluster)
     }
 
+    /// Whether the config declares this object as existing outside the repository in `cluster`
+    /// (an entry without namespace matches every namespace).
+    pub fn is_external(
+        &self,
+        cluster: Option<usize>,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+    ) -> bool {
+        let cluster_name = cluster.map(|c| self.clusters[c].name.as_str());
+        (self.options.external.iter()).any(|e| {
+            e.kind == kind
+                && e.name == name
+                && e.namespace.as_deref().is_none_or(|n| n == namespace)
+                && (e.cluster.is_none() || e.cluster.as_deref() == cluster_name)
+        })
+    }
+
     /// Namespaces where an object of this kind and name exists in `cluster` (for "exists only in
     /// another namespace" messages).
     pub fn namespaces_of(&self, cluster: Option<usize>, kind: &str, name: &str) -> Vec<&str> {
         let mut out: Vec<&str> = (self.instances.iter())
             .filter(|i| {
-                i.kind == kind && i.name == name && (cluster.is_none() || i.cluster == cluster)
+                i.kind == kind
+                    && i.name == name
+                    && !i.namespace.contains("${")
+                    && (cluster.is_none() || i.cluster == cluster)
             })
             .map(|i| i.namespace.as_str())
             .collect();
@@ -320,6 +341,7 @@ impl Model {
             }
         };
         in_clusters
+            || self.is_external(cluster, kind, namespace, name)
             || self
                 .find(cluster, kind, namespace, name)
                 .any(|i| model::is_source(&i.api_version, &i.kind))
@@ -860,8 +882,11 @@ impl<'r, 'i> Builder<'r, 'i> {
             opaque: res.opaque,
         };
         let i = self.model.instances.len();
-        let key = (inst.kind.clone(), inst.namespace.clone(), inst.name.clone());
-        self.live.entry(key).or_default().push(i);
+        // An unsubstituted `${…}` is no identity another object can match.
+        if !inst.name.contains("${") && !inst.namespace.contains("${") {
+            let key = (inst.kind.clone(), inst.namespace.clone(), inst.name.clone());
+            self.live.entry(key).or_default().push(i);
+        }
         self.model.instances.push(inst);
         i
     }

@@ -1,0 +1,88 @@
+//! Real-repository layouts under `fixtures/precision/<name>/`: each reports exactly the warnings
+//! and errors its files mark with `# expect: <rule-name>` on the offending line, of every rule
+//! (notes are left out: they promise nothing). Each fixture is a layout that once printed false
+//! errors, with a real defect planted that must still be found.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use gitops_lint::cli::Settings;
+use gitops_lint::rule::Level;
+
+type Finding = (String, String, u32);
+
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn expected(dir: &Path) -> BTreeSet<Finding> {
+    let mut found = BTreeSet::new();
+    for path in files(dir) {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let relative = path
+            .strip_prefix(dir)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        for (index, line) in text.lines().enumerate() {
+            if let Some((_, names)) = line.split_once("# expect: ") {
+                for name in names.split(',').map(str::trim) {
+                    found.insert((name.to_owned(), relative.clone(), index as u32 + 1));
+                }
+            }
+        }
+    }
+    found
+}
+
+fn actual(dir: &Path) -> BTreeSet<Finding> {
+    let outcome = gitops_lint::analyse(&Settings::for_root(dir)).expect("analyse");
+    (outcome.diagnostics.iter())
+        .filter(|d| d.level >= Level::Warning)
+        .map(|d| {
+            let file = outcome.inventory.file(d.primary.span.file);
+            let line = file.line_col(d.primary.span.start).line;
+            (d.rule.name.to_owned(), file.path.clone(), line)
+        })
+        .collect()
+}
+
+#[test]
+fn precision_fixtures_report_exactly_their_planted_defects() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/precision");
+    let mut dirs: Vec<PathBuf> = (std::fs::read_dir(&root).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 4, "precision fixtures are missing");
+    let mut failures = Vec::new();
+    for dir in dirs {
+        let (want, got) = (expected(&dir), actual(&dir));
+        assert!(!want.is_empty(), "{}: plants no defect", dir.display());
+        if want != got {
+            failures.push(format!(
+                "{}:\n  missing: {:?}\n  unexpected: {:?}",
+                dir.display(),
+                want.difference(&got).collect::<Vec<_>>(),
+                got.difference(&want).collect::<Vec<_>>()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
