@@ -243,8 +243,14 @@ fn pod_spec(spec: Option<&Node>, f: &mut Visit) {
     }
     for kind in ["podAffinity", "podAntiAffinity"] {
         let affinity = at(spec, &["affinity", kind]);
-        let required = items(at(affinity, &["requiredDuringSchedulingIgnoredDuringExecution"]));
-        let preferred = items(at(affinity, &["preferredDuringSchedulingIgnoredDuringExecution"]));
+        let required = items(at(
+            affinity,
+            &["requiredDuringSchedulingIgnoredDuringExecution"],
+        ));
+        let preferred = items(at(
+            affinity,
+            &["preferredDuringSchedulingIgnoredDuringExecution"],
+        ));
         let preferred = preferred.iter().filter_map(|p| p.get("podAffinityTerm"));
         for term in required.iter().chain(preferred) {
             selector(term.get("labelSelector"), f);
