@@ -209,7 +209,7 @@ fn decode_base64(text: &str) -> Option<Vec<u8>> {
         .bytes()
         .filter(|b| !matches!(b, b'\n' | b'\r'))
         .collect();
-    if digits.is_empty() || digits.len() % 4 != 0 {
+    if digits.is_empty() || !digits.len().is_multiple_of(4) {
         return None;
     }
     let value = |b: u8| match b {
