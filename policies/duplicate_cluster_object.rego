@@ -8,6 +8,8 @@
 #   top-level directory). Namespaces have their own rule, `namespace-owner-conflict`. For
 #   objects Flux applies, the built-in rule `duplicate-object` reports any second copy in a
 #   cluster, with both locations, so this rule leaves them alone rather than report it twice.
+#   In a repository without any cluster (no Flux cluster roots, none configured) the rule says
+#   nothing: its directories may be alternatives applied one at a time, not one deployment.
 #
 #   ## Why is this bad?
 #   Cluster-scoped objects are shared by every team. Two Kustomizations applying different
@@ -32,6 +34,9 @@
 package gitops_lint.duplicate_cluster_object
 
 import rego.v1
+
+# Without a cluster (no Flux roots, none configured) directories are not deployed together.
+has_clusters if count(object.get(input, "clusters", [])) > 0
 
 # Kubernetes kinds that are cluster-scoped (Namespace has its own rule).
 cluster_kinds := {
@@ -62,6 +67,7 @@ cluster_scoped(obj, _) if cluster_kinds[obj.kind]
 cluster_scoped(obj, g) if crd_cluster_kinds[[g, obj.kind]]
 
 definitions contains d if {
+	has_clusters
 	some obj in input.objects
 	candidate_kinds[obj.kind]
 	object.get(obj, "cluster", null) == null # Flux-applied: `duplicate-object`

@@ -5,7 +5,9 @@
 #   Finds a Namespace that two owners both define, among the files no Flux Kustomization
 #   applies (the owner is then the top-level directory). For objects Flux applies, the
 #   built-in rule `duplicate-object` reports the same problem, with both locations, so this
-#   rule leaves them alone rather than report it twice.
+#   rule leaves them alone rather than report it twice. In a repository without any cluster
+#   (no Flux cluster roots, none configured) the rule says nothing: its directories may be
+#   alternatives applied one at a time, not one deployment.
 #
 #   ## Why is this bad?
 #   Both Kustomizations manage the object: labels and annotations flap between the two
@@ -33,7 +35,11 @@ package gitops_lint.namespace_owner_conflict
 
 import rego.v1
 
+# Without a cluster (no Flux roots, none configured) directories are not deployed together.
+has_clusters if count(object.get(input, "clusters", [])) > 0
+
 namespaces contains ns if {
+	has_clusters
 	some obj in input.objects
 	obj.kind == "Namespace"
 	obj.apiVersion == "v1"

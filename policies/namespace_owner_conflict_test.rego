@@ -2,6 +2,9 @@ package gitops_lint.namespace_owner_conflict
 
 import rego.v1
 
+# The repository has a Flux cluster (the objects below are outside it).
+clusters := [{"name": "clusters/prod", "root": "Kustomization/flux-system/flux-system", "kustomizations": []}]
+
 namespace_obj(name, owner, cluster) := {
 	"apiVersion": "v1",
 	"kind": "Namespace",
@@ -13,7 +16,7 @@ namespace_obj(name, owner, cluster) := {
 }
 
 test_two_owners_same_namespace if {
-	results := deny with input as {"objects": [
+	results := deny with input as {"clusters": clusters, "objects": [
 		namespace_obj("monitoring", "infrastructure", null),
 		namespace_obj("monitoring", "apps", null),
 		namespace_obj("other", "apps", null),
@@ -27,15 +30,21 @@ test_two_owners_same_namespace if {
 }
 
 test_one_owner_is_fine if {
-	count(deny) == 0 with input as {"objects": [
+	count(deny) == 0 with input as {"clusters": clusters, "objects": [
 		namespace_obj("monitoring", "infrastructure", null),
 		namespace_obj("other", "apps", null),
 	]}
 }
 
 test_namespaces_flux_applies_are_left_to_duplicate_object if {
-	count(deny) == 0 with input as {"objects": [
+	count(deny) == 0 with input as {"clusters": clusters, "objects": [
 		namespace_obj("monitoring", "infrastructure", "prod"),
 		namespace_obj("monitoring", "apps", "prod"),
 	]}
+}
+
+test_no_cluster_no_conflict if {
+	objects := [namespace_obj("monitoring", "infrastructure", null), namespace_obj("monitoring", "apps", null)]
+	count(deny) == 0 with input as {"objects": objects}
+	count(deny) == 0 with input as {"clusters": [], "objects": objects}
 }

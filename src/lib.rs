@@ -19,6 +19,7 @@ pub mod rule;
 pub mod schema;
 pub mod source;
 pub mod suppress;
+pub mod template;
 pub mod walk;
 pub mod yaml;
 

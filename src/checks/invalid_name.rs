@@ -5,13 +5,14 @@ use crate::diagnostic::Diagnostic;
 use crate::inventory::Inventory;
 use crate::object::Object;
 use crate::rule::{RuleMeta, declare_rule};
-use crate::yaml::{Entry, Node, Value};
+use crate::template::has_placeholder;
+use crate::yaml::{Entry, Node};
 
 declare_rule! {
     /// ## What it does
     /// Checks `metadata.name` and `metadata.namespace` against the syntax the API server enforces
-    /// for the kind, and label keys, label values and annotation keys everywhere an object has
-    /// `metadata` (pod templates included) and in `matchLabels`:
+    /// for the kind, and label keys, label values and annotation keys where Kubernetes reads
+    /// them:
     ///
     /// - most kinds: a DNS-1123 subdomain (lowercase letters, digits, `-` and `.`, at most 253);
     /// - `Namespace` and every `metadata.namespace`: a DNS-1123 label (no `.`, at most 63);
@@ -22,7 +23,21 @@ declare_rule! {
     ///   starting and ending alphanumeric, prefix a DNS subdomain;
     /// - label values: empty, or at most 63 of the same characters.
     ///
-    /// Names with a Flux `${var}` placeholder are checked after substitution, not here.
+    /// Labels are checked in every object's own `metadata` and, for built-in Kubernetes kinds
+    /// only, at the paths the API server validates: pod templates (`spec.template.metadata`,
+    /// `spec.jobTemplate.metadata`, `spec.jobTemplate.spec.template.metadata`, StatefulSet
+    /// `volumeClaimTemplates`), label selectors (`spec.selector` of workloads, Jobs,
+    /// PodDisruptionBudgets and PersistentVolumeClaims, NetworkPolicy `podSelector` and
+    /// `namespaceSelector`, pod affinity and `topologySpreadConstraints` selectors, webhook and
+    /// admission policy `namespaceSelector`/`objectSelector`, ClusterRole aggregation
+    /// selectors), Service and ReplicationController `spec.selector` and pod `nodeSelector`.
+    /// In a custom resource (a group that is not a built-in API group) only `metadata` belongs
+    /// to Kubernetes: the rest, CRD schemas, HelmRelease `values`, Kyverno and Gatekeeper
+    /// policies, Cilium selectors with their own key syntax, is the custom resource's own.
+    ///
+    /// Names, keys and values holding a template placeholder, Flux `${var}` or `{{ … }}`
+    /// (Helm, Go templates, Kyverno JMESPath), are not what the API server receives: Flux
+    /// substitutions are checked after substitution, the others not at all.
     ///
     /// ## Why is this bad?
     /// The API server rejects the object, so `kubectl apply` or the Flux Kustomization fails
@@ -86,9 +101,9 @@ impl Check for InvalidName {
                 );
             }
         }
-        visit_label_maps(&object.root, &mut |map, what| {
+        label_maps(object, &mut |map, what| {
             for (key, value) in map {
-                if let Some(text) = key.as_str().filter(|k| !k.contains("${"))
+                if let Some(text) = key.as_str().filter(|k| !has_placeholder(k))
                     && let Err(reason) = check_qualified_name(text)
                 {
                     report(key, format!("{what} key `{text}` is invalid: {reason}"));
@@ -104,39 +119,153 @@ impl Check for InvalidName {
     }
 }
 
-/// A string scalar without substitution placeholders.
+/// A string scalar without template placeholders.
 fn checkable(node: Option<&Node>) -> Option<(&Node, &str)> {
     let node = node?;
     let text = node.as_str()?;
-    (!text.is_empty() && !text.contains("${")).then_some((node, text))
+    (!text.is_empty() && !has_placeholder(text)).then_some((node, text))
 }
 
-/// Calls `f` with every labels/annotations map under a `metadata` key, and every `matchLabels`.
-fn visit_label_maps(node: &Node, f: &mut dyn FnMut(&[Entry], &'static str)) {
-    match &node.value {
-        Value::Map(entries) => {
-            for (key, value) in entries {
-                match key.as_str() {
-                    Some("metadata") => {
-                        for (what, field) in [("label", "labels"), ("annotation", "annotations")] {
-                            if let Some(map) = value.get(field).and_then(Node::as_map) {
-                                f(map, what);
-                            }
-                        }
-                    }
-                    Some("matchLabels") => {
-                        if let Some(map) = value.as_map() {
-                            f(map, "label selector");
-                        }
-                    }
-                    _ => {}
-                }
-                visit_label_maps(value, f);
+/// What a label map is, in messages.
+type Visit<'a> = dyn FnMut(&[Entry], &'static str) + 'a;
+
+/// Calls `f` with every label map of the object that the API server validates: its own
+/// labels and annotations and, for built-in kinds, the pod templates and selectors.
+fn label_maps(object: &Object, f: &mut Visit) {
+    let root = &object.root;
+    metadata(root.get("metadata"), f);
+    let spec = root.get("spec");
+    match (object.id.group.as_str(), object.kind()) {
+        ("", "Pod") => pod_spec(spec, f),
+        ("", "PodTemplate") => pod_template(root.get("template"), f),
+        ("", "ReplicationController") => {
+            plain_selector(at(spec, &["selector"]), f);
+            pod_template(at(spec, &["template"]), f);
+        }
+        ("", "Service") => plain_selector(at(spec, &["selector"]), f),
+        ("", "PersistentVolumeClaim") => selector(at(spec, &["selector"]), f),
+        ("apps", "Deployment" | "ReplicaSet" | "DaemonSet" | "StatefulSet") => {
+            selector(at(spec, &["selector"]), f);
+            pod_template(at(spec, &["template"]), f);
+            for claim in items(at(spec, &["volumeClaimTemplates"])) {
+                metadata(claim.get("metadata"), f);
+                selector(at(claim.get("spec"), &["selector"]), f);
             }
         }
-        Value::Seq(items) => items.iter().for_each(|item| visit_label_maps(item, f)),
+        ("batch", "Job") => job_spec(spec, f),
+        ("batch", "CronJob") => {
+            let job = at(spec, &["jobTemplate"]);
+            metadata(at(job, &["metadata"]), f);
+            job_spec(at(job, &["spec"]), f);
+        }
+        ("networking.k8s.io", "NetworkPolicy") => {
+            selector(at(spec, &["podSelector"]), f);
+            for (rules, peers) in [("ingress", "from"), ("egress", "to")] {
+                for rule in items(at(spec, &[rules])) {
+                    for peer in items(rule.get(peers)) {
+                        selector(peer.get("podSelector"), f);
+                        selector(peer.get("namespaceSelector"), f);
+                    }
+                }
+            }
+        }
+        ("policy", "PodDisruptionBudget") => selector(at(spec, &["selector"]), f),
+        (
+            "admissionregistration.k8s.io",
+            "ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration",
+        ) => {
+            for webhook in items(root.get("webhooks")) {
+                selector(webhook.get("namespaceSelector"), f);
+                selector(webhook.get("objectSelector"), f);
+            }
+        }
+        ("admissionregistration.k8s.io", kind) if kind.ends_with("AdmissionPolicy") => {
+            resource_rules(at(spec, &["matchConstraints"]), f);
+        }
+        ("admissionregistration.k8s.io", kind) if kind.ends_with("AdmissionPolicyBinding") => {
+            resource_rules(at(spec, &["matchResources"]), f);
+        }
+        ("rbac.authorization.k8s.io", "ClusterRole") => {
+            for aggregated in items(at(root.get("aggregationRule"), &["clusterRoleSelectors"])) {
+                selector(Some(aggregated), f);
+            }
+        }
         _ => {}
     }
+}
+
+/// The node at `path` (map keys) below `node`.
+fn at<'a>(node: Option<&'a Node>, path: &[&str]) -> Option<&'a Node> {
+    path.iter().try_fold(node?, |node, key| node.get(key))
+}
+
+/// The items of a sequence (none for anything else).
+fn items(node: Option<&Node>) -> &[Node] {
+    node.and_then(Node::as_seq).unwrap_or_default()
+}
+
+/// `labels` and `annotations` of an `ObjectMeta`.
+fn metadata(meta: Option<&Node>, f: &mut Visit) {
+    for (what, field) in [("label", "labels"), ("annotation", "annotations")] {
+        if let Some(map) = at(meta, &[field]).and_then(Node::as_map) {
+            f(map, what);
+        }
+    }
+}
+
+/// A `LabelSelector`: its `matchLabels`.
+fn selector(selector: Option<&Node>, f: &mut Visit) {
+    if let Some(map) = at(selector, &["matchLabels"]).and_then(Node::as_map) {
+        f(map, "label selector");
+    }
+}
+
+/// A selector written as a plain label map (Service, ReplicationController).
+fn plain_selector(selector: Option<&Node>, f: &mut Visit) {
+    if let Some(map) = selector.and_then(Node::as_map) {
+        f(map, "label selector");
+    }
+}
+
+fn pod_template(template: Option<&Node>, f: &mut Visit) {
+    metadata(at(template, &["metadata"]), f);
+    pod_spec(at(template, &["spec"]), f);
+}
+
+fn job_spec(spec: Option<&Node>, f: &mut Visit) {
+    selector(at(spec, &["selector"]), f);
+    pod_template(at(spec, &["template"]), f);
+}
+
+fn pod_spec(spec: Option<&Node>, f: &mut Visit) {
+    if let Some(map) = at(spec, &["nodeSelector"]).and_then(Node::as_map) {
+        f(map, "node selector");
+    }
+    for kind in ["podAffinity", "podAntiAffinity"] {
+        let affinity = at(spec, &["affinity", kind]);
+        let required = items(at(
+            affinity,
+            &["requiredDuringSchedulingIgnoredDuringExecution"],
+        ));
+        let preferred = items(at(
+            affinity,
+            &["preferredDuringSchedulingIgnoredDuringExecution"],
+        ));
+        let preferred = preferred.iter().filter_map(|p| p.get("podAffinityTerm"));
+        for term in required.iter().chain(preferred) {
+            selector(term.get("labelSelector"), f);
+            selector(term.get("namespaceSelector"), f);
+        }
+    }
+    for constraint in items(at(spec, &["topologySpreadConstraints"])) {
+        selector(constraint.get("labelSelector"), f);
+    }
+}
+
+/// `MatchResources` of admission policies and their bindings.
+fn resource_rules(resources: Option<&Node>, f: &mut Visit) {
+    selector(at(resources, &["namespaceSelector"]), f);
+    selector(at(resources, &["objectSelector"]), f);
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -52,6 +52,15 @@ pub fn repository_input(objects: &[RepoObject]) -> Value {
     input
 }
 
+/// Adds `clusters` (the Flux model's clusters, `Model::clusters_json`) to a repository input:
+/// an empty list means no cluster is known (no Flux roots, none configured).
+pub fn with_clusters(mut input: Value, clusters: serde_json::Value) -> Value {
+    if let Ok(map) = input.as_object_mut() {
+        map.insert(Value::from("clusters"), Value::from(clusters));
+    }
+    input
+}
+
 /// Kinds of the core Kubernetes API that are cluster-scoped (others: see the CRDs).
 pub const CLUSTER_SCOPED_KINDS: &[&str] = &[
     "APIService",
@@ -207,5 +216,8 @@ mod tests {
         assert_eq!(input["objects"][0]["owner"], Value::from("a"));
         assert_eq!(input["objects"][1]["cluster"], Value::from("prod"));
         assert_eq!(input["objects"][1]["file"], Value::from("a/x.yaml"));
+        let input = with_clusters(input, serde_json::json!([{"name": "prod"}]));
+        assert_eq!(input["clusters"][0]["name"], Value::from("prod"));
+        assert_eq!(input["objects"][0]["owner"], Value::from("a"));
     }
 }

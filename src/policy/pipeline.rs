@@ -3,7 +3,9 @@
 
 use super::gatekeeper::{self, GatekeeperSet};
 use super::input::node_to_value;
-use super::inventory::{RepoObject, inventory as gatekeeper_inventory, repository_input};
+use super::inventory::{
+    RepoObject, inventory as gatekeeper_inventory, repository_input, with_clusters,
+};
 use super::{
     EvalError, Finding, Level, ObjectRef, Outcome, PathSeg, PolicyOptions, PolicySet, RegoRule,
     RuleIndex, finalize,
@@ -313,7 +315,8 @@ impl Policies {
             .zip(std::mem::take(&mut rego_all.findings))
             .collect();
         let repo_outcome = if set.has_repository_rules() && !values.is_empty() {
-            set.evaluator().eval_repository(repository_input(&repo))
+            let input = with_clusters(repository_input(&repo), model.clusters_json());
+            set.evaluator().eval_repository(input)
         } else {
             Outcome::default()
         };
