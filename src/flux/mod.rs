@@ -4,6 +4,7 @@ pub mod graph;
 pub mod model;
 pub mod options;
 pub mod subst;
+pub mod version;
 pub mod view;
 
 pub use graph::Model;
