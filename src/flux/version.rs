@@ -38,6 +38,8 @@ impl FluxVersion {
             .or_else(|| text.strip_prefix('='))
             .unwrap_or(text);
         let text = text.strip_prefix('v').unwrap_or(text);
+        // `2.6.0-rc.1` is a release of 2.6.
+        let text = text.split(['-', '+']).next().unwrap_or(text);
         let mut parts = text.split('.');
         let number = |part: Option<&str>| -> Option<u32> {
             let part = part?;
@@ -49,8 +51,7 @@ impl FluxVersion {
         let minor = number(parts.next())?;
         let patch = match parts.next() {
             None | Some("x" | "X" | "*") => None,
-            // `2.4.0-rc.1` is a release of 2.4.
-            Some(p) => Some(number(p.split(['-', '+']).next())?),
+            Some(p) => Some(number(Some(p))?),
         };
         parts.next().is_none().then_some(FluxVersion {
             major,
