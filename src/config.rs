@@ -118,7 +118,10 @@ pub fn parse(root: &Path, text: &str, shown: &str) -> Result<Config, String> {
             _ => {
                 return Err(reader.error(
                     key.span,
-                    &format!("unknown key `{name}` (expected one of: {})", KEYS.join(", ")),
+                    &format!(
+                        "unknown key `{name}` (expected one of: {})",
+                        KEYS.join(", ")
+                    ),
                 ));
             }
         }
@@ -318,12 +321,8 @@ impl<'t> Reader<'t> {
                 }
             }
         }
-        let missing = |what: &str| {
-            self.error(
-                node.span,
-                &format!("an external object needs `{what}`"),
-            )
-        };
+        let missing =
+            |what: &str| self.error(node.span, &format!("an external object needs `{what}`"));
         Ok(ExternalObject {
             cluster,
             kind: kind.ok_or_else(|| missing("kind"))?,
@@ -380,8 +379,14 @@ mod tests {
 
     #[test]
     fn normalises_cluster_paths() {
-        assert_eq!(normalise("./clusters/prod/").as_deref(), Some("clusters/prod"));
-        assert_eq!(normalise("clusters//prod").as_deref(), Some("clusters/prod"));
+        assert_eq!(
+            normalise("./clusters/prod/").as_deref(),
+            Some("clusters/prod")
+        );
+        assert_eq!(
+            normalise("clusters//prod").as_deref(),
+            Some("clusters/prod")
+        );
         assert_eq!(normalise("."), Some(String::new()));
         assert_eq!(normalise("/etc"), None);
         assert_eq!(normalise("../other"), None);

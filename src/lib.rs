@@ -72,7 +72,8 @@ pub fn analyse(settings: &Settings) -> Result<Outcome, String> {
         .map_err(|e| format!("cannot start worker threads: {e}"))?;
     pool.install(|| {
         let mut timer = Timer::new(settings.stats);
-        let (inventory, mut diagnostics) = read_repository_excluding(&settings.root, settings.threads, &settings.exclude);
+        let (inventory, mut diagnostics) =
+            read_repository_excluding(&settings.root, settings.threads, &settings.exclude);
         timer.stage("read", inventory.files.len());
         let flux = flux::Model::build(&inventory, &settings.model);
         timer.stage("graph", flux.instances.len());

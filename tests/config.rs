@@ -96,7 +96,11 @@ fn parses_every_key() {
     assert_eq!(config.kubernetes_version.as_deref(), Some("1.30"));
     assert_eq!(config.model.flux_version.as_deref(), Some("2.4.0"));
     assert!(config.exclude.excludes(&dir.path().join("vendor"), true));
-    assert!(config.exclude.excludes(&dir.path().join("apps/testdata"), true));
+    assert!(
+        config
+            .exclude
+            .excludes(&dir.path().join("apps/testdata"), true)
+    );
     assert!(!config.exclude.excludes(&dir.path().join("apps"), true));
 }
 
@@ -173,7 +177,10 @@ fn every_mistake_is_reported_at_its_line_and_column() {
             "fluxVersion: latest\n",
             ".gitops-lint.yaml:1:14: fluxVersion: `latest` is not a Flux 2 release (expected 2.Y or 2.Y.Z, e.g. 2.4.0)",
         ),
-        ("- a\n", ".gitops-lint.yaml:1:1: the configuration must be a mapping, not a list"),
+        (
+            "- a\n",
+            ".gitops-lint.yaml:1:1: the configuration must be a mapping, not a list",
+        ),
         ("exclude: []\nexclude: []\n", ".gitops-lint.yaml:2:1: "),
         ("exclude: [a\n", ".gitops-lint.yaml:"),
     ];
@@ -222,8 +229,8 @@ fn a_missing_default_file_is_fine_and_a_missing_explicit_one_is_an_error() {
     let plain = settings(&["--root", root, root]).unwrap();
     assert!(plain.model.clusters.is_empty() && plain.model.flux_version.is_none());
     let missing = dir.path().join("nope.yaml");
-    let error = settings(&["--root", root, root, "--config", missing.to_str().unwrap()])
-        .unwrap_err();
+    let error =
+        settings(&["--root", root, root, "--config", missing.to_str().unwrap()]).unwrap_err();
     assert!(error.starts_with("--config "), "{error}");
     assert!(error.contains("nope.yaml"), "{error}");
 }
@@ -258,7 +265,11 @@ fn exclude_is_honoured_end_to_end() {
 #[test]
 fn a_bad_or_missing_config_file_exits_two_with_its_location() {
     let dir = repo();
-    std::fs::write(dir.path().join(".gitops-lint.yaml"), "exclude: []\nflux: 2\n").unwrap();
+    std::fs::write(
+        dir.path().join(".gitops-lint.yaml"),
+        "exclude: []\nflux: 2\n",
+    )
+    .unwrap();
     let output = run(dir.path(), &["check", "--root", "."]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -266,7 +277,10 @@ fn a_bad_or_missing_config_file_exits_two_with_its_location() {
         stderr.starts_with("gitops-lint: error: .gitops-lint.yaml:2:1: unknown key `flux`"),
         "{stderr}"
     );
-    let output = run(dir.path(), &["check", "--root", ".", "--config", "other.yaml"]);
+    let output = run(
+        dir.path(),
+        &["check", "--root", ".", "--config", "other.yaml"],
+    );
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -330,19 +344,26 @@ fn flux_api_versions_are_judged_against_the_flux_each_cluster_installs() {
                 Level::Error,
                 "apps/new/release.yaml".to_string(),
                 2,
-                "`source.toolkit.fluxcd.io/v1beta2` OCIRepository is not served by Flux v2.8 installed by clusters/new/flux-instance.yaml (removed in Flux v2.8); use `source.toolkit.fluxcd.io/v1`".to_string()
+                "`source.toolkit.fluxcd.io/v1beta2` OCIRepository is not served by Flux v2.8 installed by clusters/new/flux-instance.yaml: removed in Flux v2.8; use `source.toolkit.fluxcd.io/v1`".to_string()
             ),
             (
                 Level::Warning,
                 "apps/old/release.yaml".to_string(),
                 11,
-                "`helm.toolkit.fluxcd.io/v2beta1` HelmRelease is deprecated by Flux v2.2.0 installed by clusters/old/flux-system/gotk-components.yaml and removed in Flux v2.7; use `helm.toolkit.fluxcd.io/v2beta2`".to_string()
+                "`helm.toolkit.fluxcd.io/v2beta1` HelmRelease is deprecated in Flux v2.2.0 installed by clusters/old/flux-system/gotk-components.yaml and removed in Flux v2.7; use `helm.toolkit.fluxcd.io/v2beta2`".to_string()
             ),
             (
                 Level::Error,
                 "apps/old/release.yaml".to_string(),
                 26,
-                "`source.toolkit.fluxcd.io/v1` OCIRepository is not served yet by Flux v2.2.0 installed by clusters/old/flux-system/gotk-components.yaml (added in Flux v2.6); use `source.toolkit.fluxcd.io/v1beta2`".to_string()
+                "`source.toolkit.fluxcd.io/v1` OCIRepository is not served by Flux v2.2.0 installed by clusters/old/flux-system/gotk-components.yaml: added in Flux v2.6; use `source.toolkit.fluxcd.io/v1beta2`".to_string()
+            ),
+            // In no cluster: the lowest version the repository installs.
+            (
+                Level::Warning,
+                "unapplied/source.yaml".to_string(),
+                2,
+                "`source.toolkit.fluxcd.io/v1beta1` GitRepository is deprecated in Flux v2.2.0 installed by clusters/old/flux-system/gotk-components.yaml and removed in Flux v2.7; use `source.toolkit.fluxcd.io/v1`".to_string()
             ),
         ]
     );
@@ -367,6 +388,7 @@ fn flux_version_of_the_configuration_wins_over_the_installed_one() {
             (Level::Error, "apps/new/release.yaml".to_string(), 2),
             (Level::Error, "apps/old/release.yaml".to_string(), 2),
             (Level::Error, "apps/old/release.yaml".to_string(), 11),
+            (Level::Error, "unapplied/source.yaml".to_string(), 2),
         ]
     );
 }
@@ -378,6 +400,9 @@ fn without_an_installed_version_the_warning_is_unchanged() {
     assert_eq!(found.len(), 3);
     for (level, _, _, message) in found {
         assert_eq!(level, Level::Warning);
-        assert!(message.contains("no longer served by current Flux"), "{message}");
+        assert!(
+            message.contains("no longer served by current Flux"),
+            "{message}"
+        );
     }
 }

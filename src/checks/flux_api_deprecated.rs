@@ -158,18 +158,16 @@ fn judge(object: &Object, installed: Option<Judge<'_>>) -> Option<Diagnostic> {
                 Support::Deprecated { removed } => (
                     Level::Warning,
                     format!(
-                        "`{}` {kind} is deprecated by {}{}{use_instead}",
+                        "`{}` {kind} is deprecated in {}{}{use_instead}",
                         object.api_version,
                         judge.describe(),
-                        removed.map_or(String::new(), |r| format!(
-                            " and removed in Flux v2.{r}"
-                        )),
+                        removed.map_or(String::new(), |r| format!(" and removed in Flux v2.{r}")),
                     ),
                 ),
                 Support::Removed { since } => (
                     Level::Error,
                     format!(
-                        "`{}` {kind} is not served by {} (removed in Flux v2.{since}){use_instead}",
+                        "`{}` {kind} is not served by {}: removed in Flux v2.{since}{use_instead}",
                         object.api_version,
                         judge.describe(),
                     ),
@@ -177,7 +175,7 @@ fn judge(object: &Object, installed: Option<Judge<'_>>) -> Option<Diagnostic> {
                 Support::NotYet { since } => (
                     Level::Error,
                     format!(
-                        "`{}` {kind} is not served yet by {} (added in Flux v2.{since}){use_instead}",
+                        "`{}` {kind} is not served by {}: added in Flux v2.{since}{use_instead}",
                         object.api_version,
                         judge.describe(),
                     ),

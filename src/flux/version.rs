@@ -130,7 +130,8 @@ fn components_header(text: &str) -> Option<(usize, usize)> {
         if let Some(rest) = trimmed.strip_prefix('#') {
             let rest_start = offset + 1 + (rest.len() - rest.trim_start().len());
             if let Some(value) = rest.trim_start().strip_prefix("Flux Version:") {
-                let start = rest_start + "Flux Version:".len() + (value.len() - value.trim_start().len());
+                let start =
+                    rest_start + "Flux Version:".len() + (value.len() - value.trim_start().len());
                 return Some((start, offset + trimmed.len()));
             }
         }
@@ -149,7 +150,11 @@ fn is_flux_instance_chart(inventory: &Inventory, release: &crate::object::Object
     if release.id.group != super::model::HELM_GROUP {
         return false;
     }
-    if release.root.pointer("/spec/chart/spec/chart").and_then(|n| n.as_str()) == Some("flux-instance")
+    if release
+        .root
+        .pointer("/spec/chart/spec/chart")
+        .and_then(|n| n.as_str())
+        == Some("flux-instance")
     {
         return true;
     }
@@ -371,8 +376,14 @@ mod tests {
             Some(Removed { since: 9 })
         );
         assert_eq!(s("0.41.2", KS, "v1beta2", "Kustomization"), None);
-        assert_eq!(current_version(v("2.2"), HELM, "HelmRelease"), Some("v2beta2"));
-        assert_eq!(current_version(v("2.5"), SRC, "OCIRepository"), Some("v1beta2"));
+        assert_eq!(
+            current_version(v("2.2"), HELM, "HelmRelease"),
+            Some("v2beta2")
+        );
+        assert_eq!(
+            current_version(v("2.5"), SRC, "OCIRepository"),
+            Some("v1beta2")
+        );
     }
 
     #[test]
