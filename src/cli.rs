@@ -19,6 +19,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per run: the size of the `check` variant costs nothing worth a `Box`.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Lint a repository (the whole repository is analysed; PATHS only choose what is reported)
@@ -45,6 +47,9 @@ pub enum Command {
         path: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
         format: GraphFormat,
+        /// Configuration file [default: .gitops-lint.yaml at the root, when present]
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
     },
 }
 
@@ -161,6 +166,9 @@ pub struct CheckArgs {
     pub stats: bool,
     #[command(flatten)]
     pub policy: PolicyArgs,
+    /// Configuration file [default: .gitops-lint.yaml at the root, when present]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Kubernetes version whose schemas validate objects (1.25 … 1.37; default: newest)
     #[arg(long, value_name = "X.Y[.Z]")]
     pub kubernetes_version: Option<String>,
@@ -198,6 +206,8 @@ pub struct Settings {
     pub schema: crate::schema::Settings,
     /// Explicit roots, external objects and the Flux version from the config file.
     pub model: crate::flux::Options,
+    /// `exclude:` of the config file: not analysed at all.
+    pub exclude: crate::walk::Exclude,
 }
 
 impl Settings {
@@ -220,6 +230,7 @@ impl Settings {
             policy: PolicyArgs::default(),
             schema: crate::schema::Settings::default(),
             model: crate::flux::Options::default(),
+            exclude: crate::walk::Exclude::default(),
         }
     }
 }
@@ -277,6 +288,8 @@ impl CheckArgs {
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
+        // A relative `--config` is relative to the current directory, as every other path.
+        let config = crate::config::load(&root, self.config.as_deref(), &root_display)?;
         let color = !self.no_color
             && self.output.is_none()
             && std::env::var_os("NO_COLOR").is_none()
@@ -301,12 +314,14 @@ impl CheckArgs {
             stats: self.stats,
             policy: self.policy,
             schema: crate::schema::Settings::from_flags(
-                self.kubernetes_version.as_deref(),
+                // The flag wins over the file.
+                (self.kubernetes_version.as_deref()).or(config.kubernetes_version.as_deref()),
                 !self.no_strict,
                 self.crds.iter().map(|d| cwd.join(d)).collect(),
                 &self.schema_location,
             )?,
-            model: crate::flux::Options::default(),
+            model: config.model,
+            exclude: config.exclude,
         })
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod checks;
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod flux;
 pub mod inventory;
@@ -72,7 +73,8 @@ pub fn analyse(settings: &Settings) -> Result<Outcome, String> {
         .map_err(|e| format!("cannot start worker threads: {e}"))?;
     pool.install(|| {
         let mut timer = Timer::new(settings.stats);
-        let (inventory, mut diagnostics) = read_repository(&settings.root, settings.threads);
+        let (inventory, mut diagnostics) =
+            read_repository_excluding(&settings.root, settings.threads, &settings.exclude);
         timer.stage("read", inventory.files.len());
         let flux = flux::Model::build(&inventory, &settings.model);
         timer.stage("graph", flux.instances.len());
@@ -102,25 +104,35 @@ pub fn analyse(settings: &Settings) -> Result<Outcome, String> {
 }
 
 /// `graph`: the Flux graph of the repository at `root`, rendered as Mermaid, DOT or text
-/// (walk, parse and the model only: no checks, no policies).
+/// (walk, parse and the model only: no checks, no policies), with the configuration's `exclude`,
+/// `clusters` and `external`.
 pub fn graph(
     root: &std::path::Path,
-    options: &flux::Options,
+    config: &config::Config,
     format: cli::GraphFormat,
 ) -> Result<String, String> {
     let root = root
         .canonicalize()
         .map_err(|e| format!("{}: {e}", root.display()))?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let (inventory, _) = read_repository(&root, threads);
-    let model = flux::Model::build(&inventory, options);
+    let (inventory, _) = read_repository_excluding(&root, threads, &config.exclude);
+    let model = flux::Model::build(&inventory, &config.model);
     Ok(flux::view::render(&model, &inventory, format))
 }
 
 /// Walk the repository, parse every file in parallel and freeze the inventory; the findings of
 /// parsing (syntax, duplicate keys, half objects, skipped Helm templates) come back beside it.
 pub fn read_repository(root: &std::path::Path, threads: usize) -> (Inventory, Vec<Diagnostic>) {
-    let walked = walk::walk(root, threads);
+    read_repository_excluding(root, threads, &walk::Exclude::default())
+}
+
+/// [`read_repository`] without the files the configuration's `exclude:` matches.
+pub fn read_repository_excluding(
+    root: &std::path::Path,
+    threads: usize,
+    exclude: &walk::Exclude,
+) -> (Inventory, Vec<Diagnostic>) {
+    let walked = walk::walk_excluding(root, threads, exclude);
     let mut loaded: Vec<load::LoadedFile> = (walked.files.par_iter().enumerate())
         .map(|(index, path)| load::load(FileId(index as u32), root, path))
         .collect();

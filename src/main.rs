@@ -17,9 +17,23 @@ fn main() -> ExitCode {
             .and_then(|rules| write_stdout(|out| report::rules::render(format, &rules, out))),
         Command::Explain { rule, policy } => explain(&rule, &policy),
         Command::Test(args) => run_tests(args),
-        Command::Graph { path, format } => {
-            let root = path.unwrap_or_else(|| ".".into());
-            gitops_lint::graph(&root, &Default::default(), format)
+        Command::Graph {
+            path,
+            format,
+            config,
+        } => {
+            let given = path.unwrap_or_else(|| ".".into());
+            let shown = match given.to_str() {
+                Some("." | "") | None => String::new(),
+                Some(dir) => format!("{}/", dir.trim_end_matches('/')),
+            };
+            (given.canonicalize())
+                .map_err(|e| format!("{}: {e}", given.display()))
+                .and_then(|root| {
+                    let config = gitops_lint::config::load(&root, config.as_deref(), &shown)?;
+                    Ok((root, config))
+                })
+                .and_then(|(root, config)| gitops_lint::graph(&root, &config, format))
                 .and_then(|text| write_stdout(|out| out.write_all(text.as_bytes())))
         }
     };

@@ -3,7 +3,26 @@
 use std::path::Path;
 use std::sync::Mutex;
 
+use ignore::gitignore::Gitignore;
 use ignore::{WalkBuilder, WalkState};
+
+/// `exclude:` globs of the configuration (gitignore syntax, relative to the root): what they
+/// match is not analysed at all.
+#[derive(Clone, Debug, Default)]
+pub struct Exclude(Option<Gitignore>);
+
+impl Exclude {
+    pub fn new(matcher: Gitignore) -> Exclude {
+        Exclude((!matcher.is_empty()).then_some(matcher))
+    }
+
+    /// Whether `path` (absolute, below the root the globs were built for) is excluded.
+    pub fn excludes(&self, path: &Path, is_dir: bool) -> bool {
+        self.0
+            .as_ref()
+            .is_some_and(|m| m.matched(path, is_dir).is_ignore())
+    }
+}
 
 /// What the walk found, as `/`-separated paths relative to the root, sorted.
 #[derive(Debug, Default)]
@@ -26,12 +45,21 @@ fn is_candidate(file_name: &str) -> bool {
 /// Walk `root` in parallel, honouring `.gitignore`/`.ignore` (even outside git), including
 /// hidden files such as `.github/`, never entering `.git`.
 pub fn walk(root: &Path, threads: usize) -> Walked {
+    walk_excluding(root, threads, &Exclude::default())
+}
+
+/// [`walk`], skipping what `exclude` matches (a directory is not entered at all).
+pub fn walk_excluding(root: &Path, threads: usize, exclude: &Exclude) -> Walked {
     let found = Mutex::new(Vec::new());
+    let exclude = exclude.clone();
     WalkBuilder::new(root)
         .hidden(false)
         .require_git(false)
         .threads(threads)
-        .filter_entry(|entry| entry.file_name() != ".git")
+        .filter_entry(move |entry| {
+            entry.file_name() != ".git"
+                && !exclude.excludes(entry.path(), entry.file_type().is_some_and(|t| t.is_dir()))
+        })
         .build_parallel()
         .run(|| {
             let found = &found;
@@ -168,5 +196,30 @@ mod tests {
         );
         assert_eq!(walked.helm_charts, ["chart"]);
         assert_eq!(walked.source_ignores, ["app/.sourceignore"]);
+    }
+
+    #[test]
+    fn exclude_globs_skip_files_and_whole_directories() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for d in ["vendor/x", "apps/testdata", "apps/web"] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        for file in [
+            "vendor/x/a.yaml",
+            "apps/testdata/bad.yaml",
+            "apps/web/app.yaml",
+            "apps/web/app.generated.yaml",
+            "top.yaml",
+        ] {
+            std::fs::write(root.join(file), "a: 1\n").unwrap();
+        }
+        let mut builder = ignore::gitignore::GitignoreBuilder::new(root);
+        for glob in ["/vendor/", "testdata/", "*.generated.yaml"] {
+            builder.add_line(None, glob).unwrap();
+        }
+        let exclude = Exclude::new(builder.build().unwrap());
+        let walked = walk_excluding(root, 2, &exclude);
+        assert_eq!(walked.files, ["apps/web/app.yaml", "top.yaml"]);
     }
 }

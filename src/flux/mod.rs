@@ -6,6 +6,7 @@ pub mod model;
 pub mod options;
 pub mod roots;
 pub mod subst;
+pub mod version;
 pub mod view;
 
 pub use graph::Model;
