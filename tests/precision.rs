@@ -51,7 +51,11 @@ fn expected(dir: &Path) -> BTreeSet<Finding> {
 }
 
 fn actual(dir: &Path) -> BTreeSet<Finding> {
-    let outcome = gitops_lint::analyse(&Settings::for_root(dir)).expect("analyse");
+    let mut settings = Settings::for_root(dir);
+    let config = gitops_lint::config::load(dir, None, "").expect("config");
+    settings.model = config.model;
+    settings.exclude = config.exclude;
+    let outcome = gitops_lint::analyse(&settings).expect("analyse");
     (outcome.diagnostics.iter())
         .filter(|d| d.level >= Level::Warning)
         .map(|d| {
