@@ -90,3 +90,48 @@ fn precision_fixtures_report_exactly_their_planted_defects() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// `graph` shows the clusters of every bootstrap layout, each with how its root was found.
+#[test]
+fn graph_shows_the_clusters_of_every_bootstrap_layout() {
+    use gitops_lint::cli::GraphFormat;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/precision");
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "flux-operator-fleet",
+            &[
+                "cluster kubernetes/clusters/main (flux-instance HelmRelease sync): 4 Kustomizations, 4 resolved",
+                "cluster kubernetes/clusters/test (flux-instance HelmRelease sync): 4 Kustomizations, 4 resolved",
+                "cluster kubernetes/clusters/utility (flux-instance HelmRelease sync): 3 Kustomizations, 3 resolved",
+            ],
+        ),
+        (
+            "self-applying-root",
+            &[
+                "cluster kubernetes/flux (self-applying Kustomization): 3 Kustomizations, 3 resolved",
+            ],
+        ),
+        (
+            "flux-bootstrap",
+            &["cluster clusters/prod (self-applying Kustomization): 2 Kustomizations, 2 resolved"],
+        ),
+        (
+            "unapplied-roots",
+            &[
+                "cluster clusters/dev (Kustomization nothing in the repository applies): 1 Kustomizations, 1 resolved",
+                "cluster clusters/prod (Kustomization nothing in the repository applies): 3 Kustomizations, 3 resolved",
+            ],
+        ),
+    ];
+    for (dir, lines) in cases {
+        let text = gitops_lint::graph(&root.join(dir), &Default::default(), GraphFormat::Text)
+            .expect("graph");
+        for line in *lines {
+            assert!(text.contains(line), "{dir}: `{line}` not in\n{text}");
+        }
+        assert!(
+            text.contains("standalone objects (no Kustomization applies them): 0 of"),
+            "{dir}:\n{text}"
+        );
+    }
+}

@@ -324,7 +324,9 @@ fn text(model: &Model, inventory: &Inventory) -> String {
         );
         print_tree(model, cluster.root, 1, &mut s);
     }
-    let standalone = model.instances.iter().filter(|i| i.owner.is_none()).count();
+    let standalone = (model.instances.iter())
+        .filter(|i| i.owner.is_none() && i.cluster.is_none())
+        .count();
     let _ = writeln!(
         s,
         "standalone objects (no Kustomization applies them): {standalone} of {} objects",
