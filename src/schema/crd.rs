@@ -269,18 +269,15 @@ fn convert(node: &Value, at: &str, strict: bool, structural: bool) -> Result<Val
                 }
                 out.insert(key.clone(), value.clone());
             }
-            "format" => {
+            "format"
                 if value
                     .as_str()
-                    .is_some_and(super::format::validated_for_crds)
-                {
-                    out.insert(key.clone(), value.clone());
-                }
+                    .is_some_and(super::format::validated_for_crds) =>
+            {
+                out.insert(key.clone(), value.clone());
             }
-            "nullable" => {
-                if nullable {
-                    out.insert(key.clone(), Value::Bool(true));
-                }
+            "nullable" if nullable => {
+                out.insert(key.clone(), Value::Bool(true));
             }
             // Annotations, Kubernetes extensions and keywords we deliberately do not check.
             _ => {}
