@@ -203,6 +203,7 @@ fn validate_object(store: &SchemaStore, object: &Object, inventory: &Inventory) 
         )],
         Outcome::Invalid(violations) => violations
             .iter()
+            .filter(|v| !through_template(&object.root, &v.pointer, inventory))
             .map(|v| {
                 diagnostic(
                     object,
@@ -237,11 +238,16 @@ fn diagnostic(
             key_span(root, &v.pointer),
             message(),
         ),
-        ViolationKind::Required { .. } => {
-            let span = if v.pointer.is_empty() {
-                object.name_span()
-            } else {
-                key_span(root, &v.pointer)
+        ViolationKind::Required { field } => {
+            // A required field written `null` is missing: point at its key.
+            let null_key = root
+                .pointer(&v.pointer)
+                .and_then(|parent| parent.entry(field))
+                .map(|(k, _)| k.span);
+            let span = match null_key {
+                Some(span) => span,
+                None if v.pointer.is_empty() => object.name_span(),
+                None => key_span(root, &v.pointer),
             };
             report(&SchemaViolation::META, span, message())
         }
@@ -279,6 +285,22 @@ fn diagnostic(
             report(&SchemaViolation::META, node.span, message())
         }
     }
+}
+
+/// Whether the way to `pointer` goes through an unquoted `{{ … }}` template, which YAML reads as a
+/// flow mapping (`replicas: {{ .Values.replicas }}`): whatever renders it decides the value.
+fn through_template(root: &Node, pointer: &str, inventory: &Inventory) -> bool {
+    let ends = pointer
+        .match_indices('/')
+        .map(|(i, _)| i)
+        .skip(1)
+        .chain([pointer.len()]);
+    ends.filter_map(|end| root.pointer(&pointer[..end]))
+        .filter(|node| matches!(node.value, Value::Map(_)))
+        .any(|node| {
+            let text = inventory.file(node.span.file).slice(node.span).trim();
+            text.starts_with("{{") && text.ends_with("}}")
+        })
 }
 
 /// The same finding as `v.message`, without the offending value.

@@ -8,8 +8,9 @@
 //! - `x-kubernetes-embedded-resource: true` declares `apiVersion`, `kind`, `metadata`;
 //! - strict mode adds `additionalProperties: false` to every object that declares `properties`
 //!   (outside `allOf`/`anyOf`/`oneOf`/`not`, whose branches only constrain);
-//! - `format` is dropped: Kubernetes' formats are more lenient than JSON Schema's, and a false
-//!   positive is worse than a missed one.
+//! - `format` is kept only where the API server checks it (`src/schema/format.rs`: `duration` is
+//!   a Go duration, `date-time` RFC 3339, `byte` base64, …); the others are dropped;
+//! - `nullable: true` is kept as an annotation: null pruning (`src/schema/nulls.rs`) reads it.
 
 use serde_json::{Map, Value, json};
 
@@ -267,6 +268,16 @@ fn convert(node: &Value, at: &str, strict: bool, structural: bool) -> Result<Val
                     ));
                 }
                 out.insert(key.clone(), value.clone());
+            }
+            "format"
+                if value
+                    .as_str()
+                    .is_some_and(super::format::validated_for_crds) =>
+            {
+                out.insert(key.clone(), value.clone());
+            }
+            "nullable" if nullable => {
+                out.insert(key.clone(), Value::Bool(true));
             }
             // Annotations, Kubernetes extensions and keywords we deliberately do not check.
             _ => {}

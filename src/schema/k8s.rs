@@ -125,6 +125,8 @@ pub fn definitions_text(version: KubeVersion) -> Result<String, String> {
 /// Everything known about one version in one mode (strict or loose).
 pub struct VersionSchemas {
     registry: Registry<'static>,
+    /// The `_definitions.json` document, for null pruning (`super::nulls`).
+    doc: Value,
     /// (apiVersion, kind) → (definition name, validator slot)
     kinds: HashMap<(String, String), usize>,
     slots: Vec<Slot>,
@@ -183,11 +185,12 @@ impl VersionSchemas {
             }
         }
         let registry = Registry::new()
-            .add(DEFINITIONS_ID, doc)
+            .add(DEFINITIONS_ID, doc.clone())
             .and_then(|b| b.prepare())
             .map_err(|e| format!("schema registry for {version}: {e}"))?;
         Ok(VersionSchemas {
             registry,
+            doc,
             kinds,
             slots,
         })
@@ -214,6 +217,16 @@ impl VersionSchemas {
     /// Every (apiVersion, kind) of this version.
     pub fn kinds(&self) -> impl Iterator<Item = (&str, &str)> {
         self.kinds.keys().map(|(a, k)| (a.as_str(), k.as_str()))
+    }
+
+    /// How the API server reads `null` in one kind (every declared field: unset).
+    pub fn nulls(&self, api_version: &str, kind: &str) -> Option<super::nulls::Nulls<'_>> {
+        let name = self.definition_name(api_version, kind)?;
+        Some(super::nulls::Nulls {
+            schema: self.doc.get("$defs")?.get(name)?,
+            root: &self.doc,
+            builtin: true,
+        })
     }
 
     pub fn definition_name(&self, api_version: &str, kind: &str) -> Option<&str> {

@@ -22,6 +22,7 @@ pub mod flux;
 pub mod format;
 pub mod k8s;
 pub mod location;
+pub mod nulls;
 pub mod subst;
 pub mod violation;
 
@@ -37,10 +38,13 @@ pub use k8s::KubeVersion;
 pub use location::Location;
 pub use violation::{Violation, ViolationKind};
 
-/// Validation options shared by every schema: Kubernetes formats, formats checked, RE2-like regexes.
+/// Validation options shared by every schema: formats as the API server checks them (and no
+/// other), RE2-like regexes.
 pub(crate) fn options() -> ValidationOptions<'static> {
-    jsonschema::options()
-        .with_format("quantity", format::is_quantity)
+    format::all()
+        .fold(jsonschema::options(), |options, (name, check)| {
+            options.with_format(name, check)
+        })
         .should_validate_formats(true)
         .with_pattern_options(PatternOptions::regex())
 }
@@ -157,6 +161,15 @@ impl LazySchema {
         }
     }
 
+    /// How this schema reads `null` (`nullable`, or `null` among a field's types).
+    pub fn nulls(&self) -> nulls::Nulls<'_> {
+        nulls::Nulls {
+            schema: &self.schema,
+            root: &self.schema,
+            builtin: false,
+        }
+    }
+
     pub fn validator(&self) -> Result<Arc<Validator>, String> {
         self.validator
             .get_or_init(|| {
@@ -170,6 +183,33 @@ impl LazySchema {
 }
 
 type Key = (String, String);
+
+/// Where the schema of a kind was found.
+enum Found {
+    Own(Arc<LazySchema>),
+    Kubernetes(&'static k8s::VersionSchemas),
+    Unusable(String),
+}
+
+impl Found {
+    fn validator(&self, api_version: &str, kind: &str) -> Result<Arc<Validator>, String> {
+        match self {
+            Found::Own(s) => s.validator(),
+            Found::Kubernetes(v) => v
+                .validator(api_version, kind)
+                .unwrap_or_else(|| Err(format!("no schema for {api_version} {kind}"))),
+            Found::Unusable(e) => Err(e.clone()),
+        }
+    }
+
+    fn nulls(&self, api_version: &str, kind: &str) -> Option<nulls::Nulls<'_>> {
+        match self {
+            Found::Own(s) => Some(s.nulls()),
+            Found::Kubernetes(v) => v.nulls(api_version, kind),
+            Found::Unusable(_) => None,
+        }
+    }
+}
 
 /// Every schema known to one run. `Sync`: validators compile lazily, once, on any thread.
 pub struct SchemaStore {
@@ -221,11 +261,14 @@ impl SchemaStore {
         ) else {
             return Outcome::Missing;
         };
-        match self.validator(api_version, kind) {
-            None => Outcome::Missing,
-            Some(Err(message)) => Outcome::Broken(message),
-            Some(Ok(validator)) => {
-                let violations = validate_with(&validator, object);
+        let Some(found) = self.lookup(api_version, kind) else {
+            return Outcome::Missing;
+        };
+        match found.validator(api_version, kind) {
+            Err(message) => Outcome::Broken(message),
+            Ok(validator) => {
+                let violations =
+                    validate_with(&validator, object, found.nulls(api_version, kind).as_ref());
                 if violations.is_empty() {
                     Outcome::Valid
                 } else {
@@ -241,21 +284,29 @@ impl SchemaStore {
         api_version: &str,
         kind: &str,
     ) -> Option<Result<Arc<Validator>, String>> {
+        self.lookup(api_version, kind)
+            .map(|found| found.validator(api_version, kind))
+    }
+
+    /// The schema of a kind, in lookup order.
+    fn lookup(&self, api_version: &str, kind: &str) -> Option<Found> {
         let key = (api_version.to_owned(), kind.to_owned());
         if let Some(s) = self.crds.get(&key) {
-            return Some(s.validator());
+            return Some(Found::Own(s.clone()));
         }
         if !self.settings.locations.is_empty()
             && let Some(s) = self.lookup_location(&key)
         {
-            return Some(s.validator());
+            return Some(Found::Own(s));
         }
         if let Some(s) = flux::schema(api_version, kind, self.settings.strict) {
-            return Some(s.validator());
+            return Some(Found::Own(s));
         }
         match k8s::version(self.settings.kubernetes_version, self.settings.strict) {
-            Ok(v) => v.validator(api_version, kind),
-            Err(e) => Some(Err(e)),
+            Ok(v) => v
+                .definition_name(api_version, kind)
+                .map(|_| Found::Kubernetes(v)),
+            Err(e) => Some(Found::Unusable(e)),
         }
     }
 
@@ -285,28 +336,52 @@ impl SchemaStore {
     }
 }
 
-/// Validates `instance` and drops what is not an error once Flux and SOPS have done their work:
-/// the top-level `sops` key, SOPS-encrypted scalars of the right type, `${VAR}` placeholders (a
-/// placeholder with a default is validated as its default).
-pub fn validate_with(validator: &Validator, instance: &Value) -> Vec<Violation> {
-    let first = violation::collect(validator, instance);
+/// Validates `instance` as the API server would see it once Flux and SOPS have done their work:
+/// `null`s the API server prunes are removed first (`nulls`; a required field that was `null` is
+/// reported missing), the top-level `sops` key, SOPS-encrypted scalars of the right type and
+/// placeholders (`${VAR}`, `{{ … }}` templates) are no errors, and a `${VAR:=default}` is validated
+/// as its default.
+pub fn validate_with(
+    validator: &Validator,
+    instance: &Value,
+    nulls: Option<&nulls::Nulls<'_>>,
+) -> Vec<Violation> {
+    let pruned = nulls.and_then(|n| n.pruned(instance));
+    let base = pruned.as_ref().unwrap_or(instance);
+    let first = violation::collect(validator, base);
     if first.is_empty() {
         return first;
     }
     let needs_defaults = first.iter().any(|v| {
-        instance
-            .pointer(&v.pointer)
+        base.pointer(&v.pointer)
             .and_then(Value::as_str)
             .is_some_and(|s| s.contains("${"))
     });
     let substituted = needs_defaults
-        .then(|| subst::substitute_defaults(instance))
-        .flatten();
+        .then(|| subst::substitute_defaults(base))
+        .flatten()
+        .map(|mut s| {
+            // `${VAR:=}` substitutes to `null`: unset too.
+            if let Some(n) = nulls {
+                n.prune(&mut s);
+            }
+            s
+        });
     let (root, mut violations) = match &substituted {
         Some(s) => (s, violation::collect(validator, s)),
-        None => (instance, first),
+        None => (base, first),
     };
     violations.retain(|v| keep(v, root));
+    for v in &mut violations {
+        if let ViolationKind::Required { field } = &v.kind
+            && instance
+                .pointer(&v.pointer)
+                .and_then(|parent| parent.get(field))
+                .is_some_and(Value::is_null)
+        {
+            v.message.push_str(" (`null` leaves it unset)");
+        }
+    }
     violations
 }
 
@@ -326,7 +401,7 @@ fn keep(v: &Violation, root: &Value) -> bool {
     let Some(Value::String(text)) = root.pointer(&v.pointer) else {
         return true;
     };
-    if subst::has_placeholder(text) {
+    if subst::has_placeholder(text) || subst::has_template(text) {
         return false;
     }
     match (subst::sops_type(text), &v.kind) {

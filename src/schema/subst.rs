@@ -51,6 +51,14 @@ pub fn has_placeholder(text: &str) -> bool {
     text.find("${").is_some_and(|i| text[i..].contains('}'))
 }
 
+/// Whether a string holds a template expression, `{{ … }}`: Helm and Go templates, Kyverno's
+/// JMESPath (`{{ request.object.metadata.name }}`), sed-style placeholders. Whatever fills it in
+/// decides the value, so the schema has nothing to say about the text.
+pub fn has_template(text: &str) -> bool {
+    text.find("{{")
+        .is_some_and(|i| text[i + 2..].contains("}}"))
+}
+
 /// A copy of `value` with every placeholder that has a default replaced by it, the way Flux's
 /// envsubst would (a whole-string placeholder becomes a YAML scalar: `${R:=3}` → `3`). `None` when
 /// there is nothing to replace.
@@ -160,6 +168,9 @@ mod tests {
         assert_eq!(whole_placeholder("${1A}"), None);
         assert!(has_placeholder("app.${DOMAIN}"));
         assert!(!has_placeholder("$5 {x}"));
+        assert!(has_template("{{ .Values.replicas }}"));
+        assert!(has_template("app-{{request.object.metadata.name}}"));
+        assert!(!has_template("{{ unclosed") && !has_template("}} {{"));
     }
 
     #[test]

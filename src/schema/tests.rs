@@ -288,3 +288,153 @@ fn fields_named_description_survive_the_generator_regression() {
     });
     assert!(violations(&strict(), &crd).is_empty());
 }
+
+fn widget_store() -> SchemaStore {
+    let mut store = strict();
+    let crd = json!({
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "widgets.example.com"},
+        "spec": {"group": "example.com", "names": {"kind": "Widget"}, "versions": [{
+            "name": "v1", "served": true,
+            "schema": {"openAPIV3Schema": {"type": "object", "properties": {
+                "spec": {"type": "object", "required": ["size"], "properties": {
+                    "size": {"type": "integer"},
+                    "interval": {"type": "string", "format": "duration"},
+                    "since": {"type": "string", "format": "date-time"},
+                    "owner": {"type": "string", "format": "email"},
+                    "link": {"type": "string", "format": "uri-reference"},
+                    "cpu": {"type": "string", "format": "quantity"},
+                    "note": {"type": "string", "nullable": true},
+                    "options": {"type": "object", "properties": {"a": {"type": "string"}}}
+                }}
+            }}}
+        }]}
+    });
+    store.add_crd(&crd, "crds.yaml").unwrap();
+    store
+}
+
+fn widget(spec: Value) -> Value {
+    json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": spec})
+}
+
+#[test]
+fn null_is_unset_unless_the_field_is_required() {
+    let store = widget_store();
+    // Non-nullable nulls are pruned; a nullable one is a value.
+    let ok = widget(json!({"size": 1, "options": null, "interval": null, "note": null}));
+    assert!(violations(&store, &ok).is_empty());
+    let v = violations(&store, &widget(json!({"size": null})));
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert_eq!(
+        v[0].kind,
+        ViolationKind::Required {
+            field: "size".into()
+        }
+    );
+    assert_eq!(
+        v[0].message,
+        "spec.size: Required value (`null` leaves it unset)"
+    );
+    // Built-in kinds: `null` is unset everywhere, and `selector` is required.
+    let d = deployment(json!({"replicas": null, "strategy": null}));
+    assert!(violations(&strict(), &d).is_empty());
+    let mut d = deployment(json!({"selector": null}));
+    d["spec"]["template"]["spec"]["containers"][0]["resources"] = json!({"limits": {"cpu": null}});
+    let v = violations(&strict(), &d);
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert_eq!(v[0].pointer, "/spec");
+    assert_eq!(
+        v[0].message,
+        "spec.selector: Required value (`null` leaves it unset)"
+    );
+    // Flux: `postBuild:` with nothing after it.
+    let ks = json!({"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+        "metadata": {"name": "apps", "namespace": "flux-system"},
+        "spec": {"interval": "10m", "path": "./apps", "prune": true, "postBuild": null,
+            "sourceRef": {"kind": "GitRepository", "name": "flux-system"}}});
+    assert!(violations(&strict(), &ks).is_empty());
+    let mut ks = ks;
+    ks["spec"]["postBuild"] = json!({"substitute": null});
+    assert!(violations(&strict(), &ks).is_empty());
+    ks["spec"]["sourceRef"] = Value::Null;
+    let v = violations(&strict(), &ks);
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert_eq!(
+        v[0].kind,
+        ViolationKind::Required {
+            field: "sourceRef".into()
+        }
+    );
+}
+
+#[test]
+fn crd_formats_are_the_api_servers() {
+    let store = widget_store();
+    let ok = widget(
+        json!({"size": 1, "interval": "1h30m", "since": "2024-01-15T10:00:00Z",
+        "owner": "Ops <ops@example.com>", "link": "not a uri ::", "cpu": "lots"}),
+    );
+    assert!(violations(&store, &ok).is_empty());
+    for fine in ["5m", "300ms", "1.5h", "-1s", "0", "5 minutes"] {
+        let w = widget(json!({"size": 1, "interval": fine}));
+        assert!(violations(&store, &w).is_empty(), "{fine}");
+    }
+    let v = violations(
+        &store,
+        &widget(json!({"size": 1, "interval": "5", "since": "yesterday"})),
+    );
+    let formats: Vec<_> = v
+        .iter()
+        .map(|v| (v.pointer.as_str(), v.kind.clone()))
+        .collect();
+    assert_eq!(
+        formats,
+        vec![
+            (
+                "/spec/interval",
+                ViolationKind::Format {
+                    format: "duration".into()
+                }
+            ),
+            (
+                "/spec/since",
+                ViolationKind::Format {
+                    format: "date-time".into()
+                }
+            ),
+        ]
+    );
+    assert_eq!(
+        v[0].message,
+        "spec.interval: Invalid value: \"5\": spec.interval in body must be of type duration: \"5\""
+    );
+}
+
+#[test]
+fn template_placeholders_are_not_values() {
+    let store = widget_store();
+    let w = widget(json!({"size": "{{ .Values.size }}", "interval": "{{ request.object.x }}"}));
+    assert!(violations(&store, &w).is_empty());
+    let d = deployment(json!({"replicas": "{{ .Values.replicas }}"}));
+    assert!(violations(&strict(), &d).is_empty());
+    // A template does not excuse a missing field.
+    assert_eq!(
+        violations(&store, &widget(json!({"interval": "{{ x }}"}))).len(),
+        1
+    );
+}
+
+#[test]
+fn secret_data_is_base64() {
+    let secret = |value: &str| json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "data": {"k": value}});
+    assert!(violations(&strict(), &secret("aGVsbG8=")).is_empty());
+    let v = violations(&strict(), &secret("hello"));
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert_eq!(
+        v[0].kind,
+        ViolationKind::Format {
+            format: "byte".into()
+        }
+    );
+}
