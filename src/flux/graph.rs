@@ -7,14 +7,12 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
 use super::ignore::SourceIgnore;
-use super::model::{self, GeneratedArtifact, Kustomization, Ref};
+use super::model::{self, GeneratedArtifact, Kustomization};
 use super::roots::{self, FLUX_SYSTEM, FoundBy, OwnSource, Root};
-use super::subst;
 use crate::inventory::Inventory;
 use crate::kustomize::render::{self, Origin, Problem, Renderer, RepoIndex, Resource};
-use crate::kustomize::tree::{get, get_str};
 use crate::source::{FileId, Span};
-use crate::yaml::{Node, Value};
+use crate::yaml::Node;
 
 /// A cluster: one root Kustomization chain (named after its directory, e.g. `clusters/prod`).
 #[derive(Debug)]
@@ -441,28 +439,30 @@ impl Model {
     }
 }
 
-struct Builder<'r, 'i> {
-    repo: &'r RepoIndex<'i>,
+/// The model under construction; its stages live here, in `postbuild.rs` (substitution) and in
+/// `outside.rs` (what no root reaches).
+pub(super) struct Builder<'r, 'i> {
+    pub(super) repo: &'r RepoIndex<'i>,
     /// The repository as each root source sees it (`None`: no ignore rules, use `repo`).
-    indexes: &'r [(OwnSource, Option<RepoIndex<'i>>)],
-    model: Model,
+    pub(super) indexes: &'r [(OwnSource, Option<RepoIndex<'i>>)],
+    pub(super) model: Model,
     /// Root Kustomization node → its object as written (read before it applies itself).
-    root_objects: HashMap<usize, usize>,
+    pub(super) root_objects: HashMap<usize, usize>,
     /// `(cluster, namespace, name)` of Kustomizations already in the graph.
-    seen: HashSet<(usize, String, String)>,
+    pub(super) seen: HashSet<(usize, String, String)>,
     /// Directories built by some Flux Kustomization.
-    built: HashSet<String>,
+    pub(super) built: HashSet<String>,
     /// `(kind, namespace, name)` → instances so far (substituteFrom lookups).
-    live: HashMap<(String, String, String), Vec<usize>>,
+    pub(super) live: HashMap<(String, String, String), Vec<usize>>,
 }
 
 impl<'r, 'i> Builder<'r, 'i> {
-    fn inventory(&self) -> &Inventory {
+    pub(super) fn inventory(&self) -> &Inventory {
         self.repo.inventory
     }
 
     /// Adds a cluster for `root` with its root Kustomization node.
-    fn add_cluster(&mut self, root: Root) -> usize {
+    pub(super) fn add_cluster(&mut self, root: Root) -> usize {
         let inv = self.repo.inventory;
         let c = self.model.clusters.len();
         let (name, namespace) = match root.object {
@@ -508,7 +508,7 @@ impl<'r, 'i> Builder<'r, 'i> {
     }
 
     /// The repository as cluster `c`'s source artifact holds it.
-    fn index(&self, c: usize) -> &'r RepoIndex<'i> {
+    pub(super) fn index(&self, c: usize) -> &'r RepoIndex<'i> {
         let indexes: &'r [(OwnSource, Option<RepoIndex<'i>>)] = self.indexes;
         indexes[self.model.clusters[c].index]
             .1
@@ -516,112 +516,7 @@ impl<'r, 'i> Builder<'r, 'i> {
             .unwrap_or(self.repo)
     }
 
-    /// Kustomizations on the repository's own source that no cluster applies become roots; the
-    /// ones that apply each other are one tree, and unapplied roots of one directory are one
-    /// cluster (siblings such as `clusters/prod/{infra,apps}.yaml` applied by an outside bootstrap).
-    fn adopt_unapplied(&mut self) {
-        let inv = self.repo.inventory;
-        let applied: HashSet<usize> = (self.model.instances.iter())
-            .filter_map(|i| match i.origin {
-                Origin::Object(o) => Some(o),
-                Origin::Generated { .. } => None,
-            })
-            .collect();
-        let mut own: Vec<OwnSource> = (self.model.clusters.iter())
-            .map(|c| c.own_source.clone())
-            .collect();
-        own.push(OwnSource::flux_system());
-        let unapplied: Vec<usize> = (inv.objects.iter().enumerate())
-            .filter(|(o, obj)| {
-                model::is_flux_kustomization(&obj.api_version, obj.kind())
-                    && !applied.contains(o)
-                    && !self.model.patch_files.contains(&obj.file)
-                    && !self.hidden_everywhere(obj.file)
-                    && Kustomization(&obj.root).source_ref().is_some_and(|src| {
-                        let ns = obj.id.namespace.as_deref().unwrap_or(FLUX_SYSTEM);
-                        own.iter().any(|s| {
-                            s.kind == src.kind
-                                && s.name == src.name
-                                && s.namespace == src.namespace_or(ns)
-                        })
-                    })
-            })
-            .map(|(o, _)| o)
-            .collect();
-        if unapplied.is_empty() {
-            return;
-        }
-        let members: HashSet<usize> = unapplied.iter().copied().collect();
-        let mut applied_by_member = HashSet::new();
-        for &o in &unapplied {
-            let Some(dir) = roots::path_dir(&inv.objects[o].root) else {
-                continue;
-            };
-            let mut renderer = Renderer::new(self.repo);
-            for res in renderer.build_flux_dir(&dir) {
-                if let Origin::Object(child) = res.origin
-                    && child != o
-                    && members.contains(&child)
-                {
-                    applied_by_member.insert(child);
-                }
-            }
-        }
-        let mut by_dir: Vec<(String, Vec<usize>)> = Vec::new();
-        for o in unapplied
-            .into_iter()
-            .filter(|o| !applied_by_member.contains(o))
-        {
-            let dir = render::parent_dir(&inv.file(inv.objects[o].file).path).to_string();
-            match by_dir.iter_mut().find(|(d, _)| *d == dir) {
-                Some((_, list)) => list.push(o),
-                None => by_dir.push((dir, vec![o])),
-            }
-        }
-        for (dir, list) in by_dir {
-            let source =
-                roots::own_source_of(&inv.objects[list[0]]).unwrap_or_else(OwnSource::flux_system);
-            let root = if list.len() == 1 {
-                let o = list[0];
-                roots::Root {
-                    object: Some(o),
-                    dir: roots::path_dir(&inv.objects[o].root).unwrap_or_default(),
-                    ..roots::synthetic(&dir, source, FoundBy::Unapplied)
-                }
-            } else {
-                let mut root = roots::synthetic(&dir, source, FoundBy::Unapplied);
-                let rendered: HashSet<usize> = if dir.is_empty() {
-                    HashSet::new()
-                } else {
-                    let mut renderer = Renderer::new(self.repo);
-                    (renderer.build_flux_dir(&dir).into_iter())
-                        .filter_map(|r| match r.origin {
-                            Origin::Object(o) => Some(o),
-                            Origin::Generated { .. } => None,
-                        })
-                        .collect()
-                };
-                if !list.iter().all(|o| rendered.contains(o)) {
-                    root.seeds = list;
-                }
-                root
-            };
-            let mut root = root;
-            if self.model.clusters.iter().any(|c| c.name == root.name) {
-                root.name = format!("{} ({})", root.name, self.model.clusters.len());
-            }
-            let c = self.add_cluster(root);
-            self.walk_cluster(c);
-        }
-    }
-
-    /// Whether every cluster's source leaves `file` out (never in any cluster).
-    fn hidden_everywhere(&self, file: FileId) -> bool {
-        !self.model.clusters.is_empty()
-            && (0..self.model.clusters.len()).all(|c| self.index(c).is_hidden(file))
-    }
-
-    fn walk_cluster(&mut self, c: usize) {
+    pub(super) fn walk_cluster(&mut self, c: usize) {
         let root = self.model.clusters[c].root;
         let mut queue = VecDeque::from([root]);
         let mut pending: Vec<usize> = Vec::new();
@@ -664,7 +559,7 @@ impl<'r, 'i> Builder<'r, 'i> {
     }
 
     /// The effective tree of a Kustomization (`None` for a synthetic root).
-    fn ks_node(&self, k: usize) -> Option<&Node> {
+    pub(super) fn ks_node(&self, k: usize) -> Option<&Node> {
         match self.model.kustomizations[k].instance {
             Some(i) => Some(&self.model.instances[i].node),
             None => (self.root_objects.get(&k)).map(|&o| &self.repo.inventory.objects[o].root),
@@ -770,7 +665,7 @@ impl<'r, 'i> Builder<'r, 'i> {
     }
 
     /// Renders `dir` for Kustomization `k` and records the objects it applies.
-    fn render(&mut self, k: usize, dir: &str, node: Option<&Node>) -> Vec<usize> {
+    pub(super) fn render(&mut self, k: usize, dir: &str, node: Option<&Node>) -> Vec<usize> {
         let c = self.model.kustomizations[k].cluster;
         let mut renderer = Renderer::new(self.index(c));
         let seeds = &self.model.clusters[c].seeds;
@@ -854,7 +749,7 @@ impl<'r, 'i> Builder<'r, 'i> {
         children
     }
 
-    fn push_instance(
+    pub(super) fn push_instance(
         &mut self,
         res: Resource,
         owner: Option<usize>,
@@ -889,233 +784,5 @@ impl<'r, 'i> Builder<'r, 'i> {
         }
         self.model.instances.push(inst);
         i
-    }
-
-    /// `postBuild`: collect the variables, report undefined ones, substitute.
-    fn post_build(&mut self, k: usize, ks: &Kustomization<'_>, resources: &mut [Resource]) {
-        let c = self.model.kustomizations[k].cluster;
-        let ns = self.model.kustomizations[k].namespace.clone();
-        let mut vars: HashMap<String, String> = HashMap::new();
-        let mut complete = true;
-        for r in ks.substitute_from() {
-            match self.lookup_vars(c, &r, &ns) {
-                Some(Some(found)) => vars.extend(found),
-                Some(None) => complete = false,
-                None if r.optional => {}
-                None => complete = false,
-            }
-        }
-        vars.extend(ks.substitute());
-        for res in resources.iter_mut() {
-            if substitution_disabled(&res.node) {
-                continue;
-            }
-            let mut undefined = Vec::new();
-            substitute_tree(
-                &mut res.node,
-                &vars,
-                complete,
-                &mut undefined,
-                self.repo.inventory,
-            );
-            if complete {
-                for (span, name) in undefined {
-                    self.model.undefined_vars.push(UndefinedVar {
-                        span,
-                        name,
-                        kustomization: k,
-                    });
-                }
-            }
-        }
-    }
-
-    /// Variables of a `substituteFrom` ConfigMap/Secret: `None` not found, `Some(None)` found but
-    /// unknowable (SOPS, env files), `Some(Some(vars))` known.
-    #[allow(clippy::option_option)]
-    fn lookup_vars(&self, c: usize, r: &Ref, ns: &str) -> Option<Option<Vec<(String, String)>>> {
-        let want_ns = r.namespace_or(ns);
-        let key = (r.kind.clone(), want_ns.to_string(), r.name.clone());
-        let in_cluster = (self.live.get(&key).into_iter().flatten())
-            .map(|&i| &self.model.instances[i])
-            .find(|i| i.cluster == Some(c))
-            .map(|i| (&i.node, i.sops, i.opaque));
-        let raw = || {
-            (self.inventory().objects_of_kind(&r.kind))
-                .find(|o| {
-                    o.id.name == r.name && o.id.namespace.as_deref().is_none_or(|n| n == want_ns)
-                })
-                .map(|o| (&o.root, o.sops, false))
-        };
-        let (node, sops, opaque) = in_cluster.or_else(raw)?;
-        if sops || opaque {
-            return Some(None);
-        }
-        let mut out = Vec::new();
-        for field in ["data", "stringData"] {
-            for (key, value) in get(node, field).and_then(Node::as_map).unwrap_or_default() {
-                out.push((
-                    key.key_string().into_owned(),
-                    crate::object::scalar_text(value),
-                ));
-            }
-        }
-        Some(Some(out))
-    }
-
-    /// Kustomization directories no Flux Kustomization reaches are built as `kustomize build`
-    /// would (for their problems, and so their objects carry the overlay's `namespace:`, prefix
-    /// and patches); only the top ones, which no other unreached kustomization includes.
-    fn build_unreached_kustomizations(&mut self) -> Vec<Resource> {
-        let ignored = &self.model.ignored_files;
-        let unreached: Vec<&String> = (self.repo.kustomization_dirs.iter())
-            .filter(|dir| !self.built.contains(*dir))
-            .filter(|dir| {
-                // A Component is only ever applied by the kustomization that uses it.
-                (self.repo.kustomization_file(dir)).is_some_and(|f| {
-                    !ignored.contains(&f)
-                        && (self.repo.root_of(f)).and_then(|k| k.get_str("kind"))
-                            != Some("Component")
-                })
-            })
-            .collect();
-        let mut builds = Vec::new();
-        let mut included: HashSet<String> = HashSet::new();
-        for dir in unreached {
-            let mut renderer = Renderer::new(self.repo);
-            let resources = renderer.build_dir(dir);
-            included.extend(renderer.built.iter().filter(|d| *d != dir).cloned());
-            builds.push((dir, resources, renderer));
-        }
-        let mut out = Vec::new();
-        for (dir, resources, mut renderer) in builds {
-            if included.contains(dir) {
-                continue;
-            }
-            self.model.problems.append(&mut renderer.problems);
-            self.model.patch_files.extend(renderer.patch_files);
-            out.extend(resources);
-        }
-        out
-    }
-
-    /// Objects no Flux Kustomization applies are linted standalone (no owner, no cluster): as
-    /// their top kustomization renders them, else as written. Files outside every source
-    /// artifact are left out.
-    fn add_standalone(&mut self, rendered: Vec<Resource>) {
-        let inv = self.repo.inventory;
-        let mut owned: HashSet<usize> = (self.model.instances.iter())
-            .filter_map(|i| match i.origin {
-                Origin::Object(o) => Some(o),
-                Origin::Generated { .. } => None,
-            })
-            .collect();
-        for res in rendered {
-            if let Origin::Object(o) = res.origin
-                && (owned.contains(&o) || self.model.patch_files.contains(&inv.objects[o].file))
-            {
-                continue;
-            }
-            let i = self.push_instance(res, None, None);
-            self.check_standalone_path(i);
-        }
-        owned.extend(
-            (self.model.instances.iter()).filter_map(|i| match i.origin {
-                Origin::Object(o) => Some(o),
-                Origin::Generated { .. } => None,
-            }),
-        );
-        for (o, obj) in inv.objects.iter().enumerate() {
-            if owned.contains(&o)
-                || self.model.patch_files.contains(&obj.file)
-                || self.model.ignored_files.contains(&obj.file)
-            {
-                continue;
-            }
-            let res = Resource {
-                origin: Origin::Object(o),
-                node: obj.root.clone(),
-                opaque: false,
-            };
-            let i = self.push_instance(res, None, None);
-            self.check_standalone_path(i);
-        }
-    }
-
-    /// A Kustomization no cluster applies, on the conventional bootstrap GitRepository
-    /// (`flux-system/flux-system`): its path must still exist.
-    fn check_standalone_path(&mut self, i: usize) {
-        let inst = &self.model.instances[i];
-        if !model::is_flux_kustomization(&inst.api_version, &inst.kind) {
-            return;
-        }
-        let ks = Kustomization(&inst.node);
-        let Some(src) = ks.source_ref() else { return };
-        let own = src.kind == "GitRepository"
-            && src.name == "flux-system"
-            && src.namespace_or(&inst.namespace) == "flux-system";
-        let Some((path, span)) = ks.path() else {
-            return;
-        };
-        if !own || path.contains("${") {
-            return;
-        }
-        if render::join("", path).is_none_or(|d| !self.repo.is_dir(&d)) {
-            let missing = MissingPath {
-                span,
-                path: path.to_string(),
-                kustomization: None,
-                object: Some(inst.reference()),
-            };
-            self.model.missing_paths.push(missing);
-        }
-    }
-}
-
-const SUBSTITUTE_KEY: &str = "kustomize.toolkit.fluxcd.io/substitute";
-
-fn substitution_disabled(node: &Node) -> bool {
-    ["annotations", "labels"]
-        .iter()
-        .any(|f| get_str(node, &["metadata", f, SUBSTITUTE_KEY]).is_some_and(|v| v == "disabled"))
-}
-
-/// Substitutes `${var}` in every string scalar; collects references with no value and no default.
-/// A plain (unquoted) scalar is read again after substitution, as kustomize-controller re-parses
-/// the substituted YAML: `replicas: ${REPLICAS}` becomes a number.
-fn substitute_tree(
-    node: &mut Node,
-    vars: &HashMap<String, String>,
-    complete: bool,
-    undefined: &mut Vec<(Span, String)>,
-    inventory: &Inventory,
-) {
-    match &mut node.value {
-        Value::Str(s) if s.contains("${") => {
-            for r in subst::refs(s) {
-                if r.default.is_none() && !vars.contains_key(r.name) {
-                    undefined.push((node.span, r.name.to_string()));
-                }
-            }
-            let new = subst::substitute(s, |name| vars.get(name).map(String::as_str), complete);
-            let text = &inventory.file(node.span.file).text;
-            let first = text.as_bytes().get(node.span.start as usize).copied();
-            let plain = !matches!(first, Some(b'"' | b'\'' | b'|' | b'>'));
-            match crate::yaml::resolve_plain(&new) {
-                Value::Str(_) => *s = new,
-                resolved if plain => {
-                    node.value = resolved;
-                    node.implicit_type = true;
-                }
-                _ => *s = new,
-            }
-        }
-        Value::Seq(items) => items
-            .iter_mut()
-            .for_each(|n| substitute_tree(n, vars, complete, undefined, inventory)),
-        Value::Map(entries) => entries
-            .iter_mut()
-            .for_each(|(_, v)| substitute_tree(v, vars, complete, undefined, inventory)),
-        _ => {}
     }
 }

@@ -4,6 +4,8 @@ pub mod graph;
 pub mod ignore;
 pub mod model;
 pub mod options;
+mod outside;
+mod postbuild;
 pub mod roots;
 pub mod subst;
 pub mod version;
