@@ -9,42 +9,14 @@ use std::path::{Path, PathBuf};
 use gitops_lint::cli::Settings;
 use gitops_lint::rule::Level;
 
-type Finding = (String, String, u32);
-
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
-}
+mod common;
+use common::{Finding, expect_comments, files, relative};
 
 fn expected(dir: &Path) -> BTreeSet<Finding> {
     let mut found = BTreeSet::new();
     for path in files(dir) {
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            continue;
-        };
-        let relative = path
-            .strip_prefix(dir)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
-        for (index, line) in text.lines().enumerate() {
-            if let Some((_, names)) = line.split_once("# expect: ") {
-                for name in names.split(',').map(str::trim) {
-                    found.insert((name.to_owned(), relative.clone(), index as u32 + 1));
-                }
-            }
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            expect_comments(&relative(dir, &path), &text, &mut found);
         }
     }
     found

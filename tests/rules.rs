@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 
 use gitops_lint::cli::Settings;
 
-type Finding = (String, String, u32);
+mod common;
+use common::{Finding, expect_comments, files as walk, relative};
 
 fn fixtures_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/rules")
@@ -34,11 +35,7 @@ fn actual(dir: &Path, rule: &str) -> BTreeSet<Finding> {
 fn expected(dir: &Path, rule: &str) -> BTreeSet<Finding> {
     let mut found = BTreeSet::new();
     for entry in walk(dir) {
-        let relative = entry
-            .strip_prefix(dir)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
+        let relative = relative(dir, &entry);
         let Ok(text) = std::fs::read_to_string(&entry) else {
             continue;
         };
@@ -53,33 +50,10 @@ fn expected(dir: &Path, rule: &str) -> BTreeSet<Finding> {
             }
             continue;
         }
-        for (index, line) in text.lines().enumerate() {
-            if let Some((_, names)) = line.split_once("# expect: ") {
-                for name in names.split(',').map(str::trim) {
-                    found.insert((name.to_owned(), relative.clone(), index as u32 + 1));
-                }
-            }
-        }
+        expect_comments(&relative, &text, &mut found);
     }
     found.retain(|(name, _, _)| name == rule);
     found
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
 }
 
 fn rule_dirs() -> Vec<String> {
