@@ -4,6 +4,7 @@ pub mod graph;
 pub mod ignore;
 pub mod model;
 pub mod options;
+pub mod provided;
 pub mod roots;
 pub mod subst;
 pub mod version;
