@@ -4,8 +4,8 @@ use super::Check;
 use crate::diagnostic::Diagnostic;
 use crate::flux::Model;
 use crate::flux::model::HelmRelease;
+use crate::flux::provided::Provided;
 use crate::inventory::Inventory;
-use crate::kustomize::tree::get_str;
 use crate::rule::{RuleMeta, declare_rule};
 
 declare_rule! {
@@ -47,6 +47,7 @@ impl Check for FluxValuesFromNotFound {
 
     fn check_model(&self, model: &Model, _inventory: &Inventory, out: &mut Vec<Diagnostic>) {
         let start = out.len();
+        let provided = Provided::new(model);
         // Outside every cluster what exists is unknown.
         for inst in model.helm_releases().filter(|i| i.cluster.is_some()) {
             for r in HelmRelease(&inst.node).values_from() {
@@ -61,7 +62,7 @@ impl Check for FluxValuesFromNotFound {
                     .find(inst.cluster, &r.kind, ns, &r.name)
                     .any(|i| i.group().is_empty());
                 let produced =
-                    r.kind == "Secret" && secret_producer(model, inst.cluster, ns, &r.name);
+                    r.kind == "Secret" && provided.produced_secret(inst.cluster, ns, &r.name);
                 if direct || produced || model.is_external(inst.cluster, &r.kind, ns, &r.name) {
                     continue;
                 }
@@ -79,23 +80,4 @@ impl Check for FluxValuesFromNotFound {
         }
         crate::flux::dedup_from(out, start);
     }
-}
-
-/// An object whose controller creates the Secret: SealedSecret, ExternalSecret, cert-manager
-/// Certificate, Vault secrets operator, 1Password operator.
-fn secret_producer(model: &Model, cluster: Option<usize>, ns: &str, name: &str) -> bool {
-    model.instances.iter().any(|i| {
-        let field = |path: &[&str]| get_str(&i.node, path);
-        (cluster.is_none() || i.cluster == cluster)
-            && i.namespace == ns
-            && match i.kind.as_str() {
-                "SealedSecret" | "OnePasswordItem" => i.name == name,
-                "ExternalSecret" => field(&["spec", "target", "name"]).unwrap_or(&i.name) == name,
-                "Certificate" => field(&["spec", "secretName"]) == Some(name),
-                "VaultStaticSecret" | "VaultDynamicSecret" | "VaultPKISecret" => {
-                    field(&["spec", "destination", "name"]) == Some(name)
-                }
-                _ => false,
-            }
-    })
 }

@@ -27,6 +27,9 @@ pub mod schema_missing;
 pub mod schema_unknown_field;
 pub mod schema_violation;
 pub mod secret_plaintext;
+pub mod service_account_missing;
+pub mod source_secret_missing;
+pub mod source_url_mismatch;
 pub mod unused_suppression;
 pub mod yaml_duplicate_key;
 pub mod yaml_implicit_type;
@@ -59,6 +62,9 @@ pub static CHECKS: &[&dyn Check] = &[
     &flux_chart_version_floating::FluxChartVersionFloating,
     &kustomize_build_error::KustomizeBuildError,
     &duplicate_object::DuplicateObject,
+    &source_secret_missing::SourceSecretMissing,
+    &source_url_mismatch::SourceUrlMismatch,
+    &service_account_missing::ServiceAccountMissing,
 ];
 
 /// Rules whose findings other stages produce (their files hold docs and wording).

@@ -6,6 +6,7 @@ pub mod model;
 pub mod options;
 mod outside;
 mod postbuild;
+pub mod provided;
 pub mod roots;
 pub mod subst;
 pub mod version;
