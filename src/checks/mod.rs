@@ -8,6 +8,9 @@ use crate::inventory::Inventory;
 use crate::object::Object;
 use crate::rule::RuleMeta;
 
+pub mod api_deprecated;
+pub mod api_lifecycle;
+pub mod api_removed;
 pub mod crd_invalid;
 pub mod duplicate_object;
 pub mod flux_api_deprecated;
@@ -78,6 +81,8 @@ pub static SCHEMA_RULES: &[&RuleMeta] = &[
     &schema_missing::SchemaMissing::META,
     &crd_invalid::CrdInvalid::META,
     &yaml_implicit_type::YamlImplicitType::META,
+    &api_removed::ApiRemoved::META,
+    &api_deprecated::ApiDeprecated::META,
 ];
 
 /// Every built-in rule.
