@@ -30,6 +30,7 @@ pub mod schema_missing;
 pub mod schema_unknown_field;
 pub mod schema_violation;
 pub mod secret_plaintext;
+pub mod selector_template_mismatch;
 pub mod unused_suppression;
 pub mod yaml_duplicate_key;
 pub mod yaml_implicit_type;
@@ -62,6 +63,7 @@ pub static CHECKS: &[&dyn Check] = &[
     &flux_chart_version_floating::FluxChartVersionFloating,
     &kustomize_build_error::KustomizeBuildError,
     &duplicate_object::DuplicateObject,
+    &selector_template_mismatch::SelectorTemplateMismatch,
 ];
 
 /// Rules whose findings other stages produce (their files hold docs and wording).
