@@ -20,6 +20,12 @@ fn fixtures_root() -> PathBuf {
 fn actual(dir: &Path, rule: &str) -> BTreeSet<Finding> {
     let mut settings = Settings::for_root(dir);
     settings.select = vec![rule.to_owned()];
+    // A fixture's `.gitops-lint.yaml` may choose the Kubernetes version.
+    let config = gitops_lint::config::load(dir, None, "").expect("fixture config");
+    if let Some(version) = config.kubernetes_version {
+        settings.schema.kubernetes_version =
+            gitops_lint::schema::KubeVersion::parse(&version).expect("fixture kubernetesVersion");
+    }
     let outcome = gitops_lint::analyse(&settings).expect("fixture run");
     outcome
         .diagnostics

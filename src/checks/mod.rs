@@ -8,6 +8,9 @@ use crate::inventory::Inventory;
 use crate::object::Object;
 use crate::rule::RuleMeta;
 
+pub mod api_deprecated;
+pub mod api_lifecycle;
+pub mod api_removed;
 pub mod crd_invalid;
 pub mod duplicate_object;
 pub mod flux_api_deprecated;
@@ -27,6 +30,7 @@ pub mod schema_missing;
 pub mod schema_unknown_field;
 pub mod schema_violation;
 pub mod secret_plaintext;
+pub mod selector_template_mismatch;
 pub mod service_account_missing;
 pub mod source_secret_missing;
 pub mod source_url_mismatch;
@@ -65,6 +69,7 @@ pub static CHECKS: &[&dyn Check] = &[
     &source_secret_missing::SourceSecretMissing,
     &source_url_mismatch::SourceUrlMismatch,
     &service_account_missing::ServiceAccountMissing,
+    &selector_template_mismatch::SelectorTemplateMismatch,
 ];
 
 /// Rules whose findings other stages produce (their files hold docs and wording).
@@ -84,6 +89,8 @@ pub static SCHEMA_RULES: &[&RuleMeta] = &[
     &schema_missing::SchemaMissing::META,
     &crd_invalid::CrdInvalid::META,
     &yaml_implicit_type::YamlImplicitType::META,
+    &api_removed::ApiRemoved::META,
+    &api_deprecated::ApiDeprecated::META,
 ];
 
 /// Every built-in rule.

@@ -1,7 +1,7 @@
 //! The schema stage: CRDs (`--crds DIR`, then the repository's own) become schemas, then every
 //! object except kustomize patch files is validated in parallel. Produces the findings of
-//! `schema-violation`, `schema-unknown-field`, `schema-missing`, `crd-invalid` and
-//! `yaml-implicit-type`.
+//! `schema-violation`, `schema-unknown-field`, `schema-missing`, `crd-invalid`,
+//! `yaml-implicit-type`, `api-removed` and `api-deprecated`.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -11,9 +11,9 @@ use rayon::prelude::*;
 use super::crd::is_crd;
 use super::{Outcome, SchemaStore, Settings, Violation, ViolationKind};
 use crate::checks::{
-    SCHEMA_RULES, crd_invalid::CrdInvalid, schema_missing::SchemaMissing,
-    schema_unknown_field::SchemaUnknownField, schema_violation::SchemaViolation,
-    yaml_implicit_type::YamlImplicitType,
+    SCHEMA_RULES, api_lifecycle, api_removed, api_removed::ApiRemoved, crd_invalid::CrdInvalid,
+    schema_missing::SchemaMissing, schema_unknown_field::SchemaUnknownField,
+    schema_violation::SchemaViolation, yaml_implicit_type::YamlImplicitType,
 };
 use crate::diagnostic::Diagnostic;
 use crate::inventory::Inventory;
@@ -68,10 +68,12 @@ pub fn run(
     let mut patches = patch_files(inventory);
     patches.extend(model.patch_files.iter().copied());
     let effective = model.effective_objects(inventory);
+    // A kind that `--kubernetes-version` removed gets `api-removed`, not `schema-missing`.
+    let removed_reported = enabled(&ApiRemoved::META);
     let found: Vec<Diagnostic> = effective
         .par_iter()
         .filter(|o| !patches.contains(&o.file))
-        .flat_map_iter(|object| validate_object(&store, object, inventory))
+        .flat_map_iter(|object| validate_object(&store, object, inventory, removed_reported))
         .collect();
     let mut seen = HashSet::new();
     diagnostics.extend(
@@ -79,6 +81,9 @@ pub fn run(
             .into_iter()
             .filter(|d| seen.insert((d.rule.code, d.primary.span, d.message.clone()))),
     );
+    diagnostics.extend(api_removed::check(
+        model, inventory, &store, &patches, enabled,
+    ));
     diagnostics
 }
 
@@ -174,7 +179,12 @@ fn join(dir: &str, path: &str) -> String {
     parts.join("/")
 }
 
-fn validate_object(store: &SchemaStore, object: &Object, inventory: &Inventory) -> Vec<Diagnostic> {
+fn validate_object(
+    store: &SchemaStore,
+    object: &Object,
+    inventory: &Inventory,
+    removed_reported: bool,
+) -> Vec<Diagnostic> {
     let json = object.root.to_json();
     let kind_span = object.root.get("kind").map_or(object.root.span, |k| k.span);
     let report = |meta: &'static RuleMeta, span: Span, message: String| {
@@ -182,6 +192,16 @@ fn validate_object(store: &SchemaStore, object: &Object, inventory: &Inventory) 
     };
     match store.validate(&json) {
         Outcome::Valid => Vec::new(),
+        Outcome::Missing
+            if removed_reported
+                && api_lifecycle::is_removed(
+                    &object.api_version,
+                    object.kind(),
+                    store.settings().kubernetes_version.minor(),
+                ) =>
+        {
+            Vec::new()
+        }
         Outcome::Missing => vec![report(
             &SchemaMissing::META,
             kind_span,
